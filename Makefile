@@ -1,0 +1,57 @@
+# kws: the two commands a new machine needs are `make run` and `make test`.
+# Both install what is missing first (Debian packages, the pinned Python venv).
+
+SHELL := /bin/bash
+SWIFT ?= swift
+VENV ?= .venv
+PYTHON := $(abspath $(VENV))/bin/python
+CONFIG ?= release
+KWS := .build/$(CONFIG)/kws
+
+# Debian packages: system libraries for the host, tools for clips and firmware.
+APT_PACKAGES := libasound2-dev libfftw3-dev libsndfile1-dev libsoxr-dev \
+  alsa-utils espeak-ng sox qemu-system-arm gcc-arm-none-eabi
+
+export KWS_PYTHON := $(PYTHON)
+
+.PHONY: all deps venv build run test test-swift firmware firmware-test bench clean
+
+all: build
+
+# Installs only what is missing, so it is quick on a machine that has everything.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.stamp: Tests/Reference/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r Tests/Reference/requirements.txt
+	touch $@
+
+venv: $(VENV)/.stamp
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product kws
+
+run: build
+	$(KWS) --help
+
+test-swift: deps venv
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+firmware: deps
+	$(MAKE) -C Firmware
+
+firmware-test: deps
+	$(MAKE) -C Firmware test
+
+test: test-swift firmware-test
+
+clean:
+	rm -rf .build Firmware/build

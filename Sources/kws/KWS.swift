@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct KWS: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "kws",
+    abstract: "Keyword spotting in fixed point: the same code on a microcontroller and on Linux.",
+    subcommands: []
+  )
+}
