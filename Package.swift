@@ -48,11 +48,13 @@ let package = Package(
       name: "kws",
       dependencies: ["Host", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-    .testTarget(name: "FixedPointTests", dependencies: ["FixedPoint"]),
-    .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Host"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference", "Host"]),
-    .testTarget(name: "SpotterTests", dependencies: ["Spotter", "Host"]),
-    .testTarget(name: "HostTests", dependencies: ["Host"]),
-    .testTarget(name: "KwsCLITests", dependencies: ["Host"]),
+    // Test-only helpers: package paths, the live Python references.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "FixedPointTests", dependencies: ["FixedPoint", "TestSupport"]),
+    .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Host", "TestSupport"]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference", "Host", "TestSupport"]),
+    .testTarget(name: "SpotterTests", dependencies: ["Spotter", "Host", "TestSupport"]),
+    .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"]),
+    .testTarget(name: "KwsCLITests", dependencies: ["Host", "TestSupport"]),
   ]
 )
