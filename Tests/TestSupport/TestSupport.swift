@@ -49,10 +49,11 @@ public enum TestSupport {
     process.standardInput = input
     try process.run()
     // Read both pipes concurrently so neither can fill up and stall the child.
-    var errData = Data()
+    final class Box: @unchecked Sendable { var data = Data() }
+    let errBox = Box()
     let errDone = DispatchSemaphore(value: 0)
     DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
+      errBox.data = err.fileHandleForReading.readDataToEndOfFile()
       errDone.signal()
     }
     DispatchQueue.global().async {
@@ -65,7 +66,7 @@ public enum TestSupport {
     guard process.terminationStatus == 0 else {
       throw ReferenceError(
         description: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-          + (String(data: errData, encoding: .utf8) ?? ""))
+          + (String(data: errBox.data, encoding: .utf8) ?? ""))
     }
     return outData
   }
