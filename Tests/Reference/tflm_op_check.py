@@ -1,10 +1,11 @@
 """Runs the TFLite Micro Python interpreter (the live reference) on a .tflite file.
 
-Usage: tflm_op_check.py MODEL.tflite < inputs.json > outputs.json
+Usage: tflm_op_check.py MODEL.tflite < cases.json > outputs.json
+       tflm_op_check.py --batch < {"MODEL.tflite": cases, ...} > {"MODEL.tflite": outputs}
 
-stdin holds a JSON list of cases; each case is a list with one flat int list per
-model input (in input order). stdout is a JSON list with, per case, one flat int
-list per model output. No TensorFlow here: tflite_micro and numpy only, so
+cases is a JSON list; each case is a list with one flat int list per model input
+(in input order). The answer holds, per case, one flat int list per model output.
+The batch form runs many models in one process (the tests use it). No TensorFlow here: tflite_micro and numpy only, so
 `make test` can check stored expectations against the live interpreter.
 """
 import json
@@ -40,9 +41,13 @@ def run_cases(model_path, cases):
 
 def main():
   if len(sys.argv) != 2:
-    sys.exit("usage: tflm_op_check.py MODEL.tflite < cases.json")
-  cases = json.load(sys.stdin)
-  json.dump(run_cases(sys.argv[1], cases), sys.stdout)
+    sys.exit("usage: tflm_op_check.py MODEL.tflite|--batch < cases.json")
+  request = json.load(sys.stdin)
+  if sys.argv[1] == "--batch":
+    answer = {path: run_cases(path, cases) for path, cases in request.items()}
+  else:
+    answer = run_cases(sys.argv[1], request)
+  json.dump(answer, sys.stdout)
 
 
 if __name__ == "__main__":
