@@ -119,17 +119,14 @@ def options(op, code):
   return {}
 
 
-def describe(tflite_bytes):
-  model = schema.Model.GetRootAs(tflite_bytes, 0)
-  subgraph = model.Subgraphs(0)
-  if subgraph.OperatorsLength() != 1:
-    codes = []
-    for i in range(subgraph.OperatorsLength()):
-      op = subgraph.Operators(i)
-      oc = model.OperatorCodes(op.OpcodeIndex())
-      codes.append(BUILTIN_NAMES[max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())])
-    raise RuntimeError(f"expected one op, got {codes}")
-  op = subgraph.Operators(0)
+def op_name(model, op):
+  oc = model.OperatorCodes(op.OpcodeIndex())
+  return BUILTIN_NAMES[max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())]
+
+
+def describe_op(model, subgraph, index):
+  """Op name, options and every input / output tensor of operator `index`."""
+  op = subgraph.Operators(index)
   oc = model.OperatorCodes(op.OpcodeIndex())
   code = max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())
   graph_inputs = [int(i) for i in subgraph.InputsAsNumpy()]
@@ -142,9 +139,24 @@ def describe(tflite_bytes):
       "options": options(op, code),
       "inputs": inputs,
       "outputs": outputs,
-      # Position of each graph input among the op's inputs (ADD/MUL have two).
-      "graph_inputs": [[int(i) for i in op.InputsAsNumpy()].index(g) for g in graph_inputs],
+      "input_tensors": [int(i) for i in op.InputsAsNumpy()],
+      "output_tensors": [int(i) for i in op.OutputsAsNumpy()],
   }
+
+
+def describe(tflite_bytes):
+  """The single op of a one-op model, and where the graph inputs enter it."""
+  model = schema.Model.GetRootAs(tflite_bytes, 0)
+  subgraph = model.Subgraphs(0)
+  if subgraph.OperatorsLength() != 1:
+    codes = [op_name(model, subgraph.Operators(i)) for i in range(subgraph.OperatorsLength())]
+    raise RuntimeError(f"expected one op, got {codes}")
+  described = describe_op(model, subgraph, 0)
+  graph_inputs = [int(i) for i in subgraph.InputsAsNumpy()]
+  # Position of each graph input among the op's inputs (ADD/MUL have two).
+  described["graph_inputs"] = [described["input_tensors"].index(g) for g in graph_inputs]
+  del described["input_tensors"], described["output_tensors"]
+  return described
 
 
 # --------------------------------------------------------------------- cases
