@@ -6,7 +6,8 @@
    (Hello Edge "S"): input 49x10x1 MFCC; CONV 64 10x4 stride 2 SAME + BN + ReLU;
    4 x [DEPTHWISE 3x3 SAME + BN + ReLU, POINTWISE 64 + BN + ReLU]; AVERAGE_POOL 25x5;
    FC 12; SOFTMAX. Deterministic random weights, fitted for a few epochs on random
-   data so that activations are non-trivial (it recognises nothing). Input
+   data with a planted class signal so that activations and scores depend on the
+   input (it recognises no speech). Input
    quantization is calibrated to the reference model's (scale 0.5847029, zero point
    83) by giving the representative data exactly that range.
 2. micro_speech_like.tflite: the TFLM micro_speech shape: input 49x40 int8 (scale
@@ -31,7 +32,7 @@ import tensorflow as tf
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Reference"))
-from make_op_models import describe_op, schema  # noqa: E402
+from tflite_describe import describe_op, schema  # noqa: E402
 from tflm_op_check import run_layers  # noqa: E402
 
 OUT = os.path.join(ROOT, "Tests", "InferenceTests", "Models")
@@ -65,12 +66,26 @@ def micro_speech_like():
 
 
 def fit(model, shape, lo, hi, classes, seed):
+  """A few epochs on random data with a planted signal: class k raises band k of the
+  input (time bands for the DS-CNN, frequency bands for micro_speech), so the
+  weights and the scores really depend on the input."""
   rng = np.random.default_rng(seed)
-  x = rng.uniform(lo, hi, (512, *shape)).astype(np.float32)
-  y = rng.integers(0, classes, 512)
+  n = 2048
+  y = rng.integers(0, classes, n)
+  x = rng.uniform(lo, hi, (n, *shape)).astype(np.float32)
+  flat = x.reshape(n, shape[0], -1)
+  for i in range(n):
+    if len(shape) == 2:  # [time, channels]: frequency bands
+      band = shape[1] // classes
+      flat[i, :, y[i] * band:(y[i] + 1) * band] += 0.3 * (hi - lo)
+    else:  # [time, coefficients, 1]: time bands
+      band = shape[0] // classes
+      flat[i, y[i] * band:(y[i] + 1) * band, :] += 0.3 * (hi - lo)
+  x = np.clip(flat.reshape(n, *shape), lo, hi)
   model.compile(optimizer=keras.optimizers.Adam(0.003),
-                loss=keras.losses.SparseCategoricalCrossentropy())
-  model.fit(x, y, batch_size=32, epochs=4, verbose=0)
+                loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+  history = model.fit(x, y, batch_size=64, epochs=6, verbose=0)
+  print(f"fitted: accuracy {history.history['accuracy'][-1]:.2f} on the planted signal")
 
 
 def convert(model, shape, lo, hi, seed):
@@ -107,7 +122,13 @@ def layers_json(name, data, shape, lo, hi):
   n = int(np.prod(shape))
   cases = []
   for k in range(3):
-    real = rng.uniform(lo, hi, n)
+    real = rng.uniform(lo, hi, shape)
+    # Plant a class signal (as in training) so the scores differ between cases.
+    if len(shape) == 2:
+      real[:, 10 * k:10 * k + 10] = np.minimum(real[:, 10 * k:10 * k + 10] + 0.3 * (hi - lo), hi)
+    else:
+      real[4 * k:4 * k + 4] = np.minimum(real[4 * k:4 * k + 4] + 0.3 * (hi - lo), hi)
+    real = real.flatten()
     cases.append([[int(v) for v in np.clip(np.round(real / scale) + zp, -128, 127)]])
   cases.append([[int(v) for v in rng.integers(-128, 128, n)]])
   path = os.path.join(OUT, name + ".tflite")

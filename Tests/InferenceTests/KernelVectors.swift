@@ -145,6 +145,13 @@ enum KernelVectors {
       } else {
         averagePool2D(p, input: opInputs[0], inputShape: x.shapeValue, output: &result, outputShape: out.shapeValue)
       }
+    case "SOFTMAX" where out.type == "INT16":
+      let p = try prepareSoftmax(
+        input: x.shapeValue, output: out.shapeValue, inputScale: x.quantization.scale,
+        outputQuantization: out.quantization, outputType: .int16, beta: Float(o.beta ?? 1))
+      var wide = [Int16](repeating: 0, count: result.count)
+      softmax(p, input: opInputs[0], output: &wide)
+      return wide.map { Int($0) }
     case "SOFTMAX":
       let p = try prepareSoftmax(
         input: x.shapeValue, output: out.shapeValue, inputScale: x.quantization.scale,
