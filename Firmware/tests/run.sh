@@ -28,7 +28,7 @@ field() { sed -n "s/^$1: //p" <<<"$out" | head -1; }
 
 # ---- checksum: start-up, semihosting file I/O, counter, exit status -------------
 # 1.5 s of a 440 Hz tone plus white noise, s16le mono 16 kHz.
-sox -n -r 16000 -c 1 -b 16 -e signed-integer -t raw clip.raw \
+sox -R -n -r 16000 -c 1 -b 16 -e signed-integer -t raw clip.raw \
   synth 1.5 sine 440 synth 1.5 whitenoise amod 0.3 vol 0.6 2>/dev/null
 
 firmware checksum clip.raw
