@@ -13,7 +13,7 @@ not reach:
   grouped CONV_2D (filter depth = input depth / 2);
   per-tensor FULLY_CONNECTED whose input * weight scale product in Float gives another
   multiplier than in Double, with inputs that make the difference show in the output;
-  LOGISTIC and ADD with hand-picked scales.
+  fused activations on pools, ADD, MUL, FULLY_CONNECTED and DEPTHWISE_CONV_2D.
 """
 import json
 import os
@@ -163,7 +163,23 @@ def f32_bits_d(x):
   return struct.unpack("<q", struct.pack("<d", x))[0]
 
 
+def fused_activation_cases():
+  """Fused activations the converter does not produce on these ops."""
+  A = schema.ActivationFunctionType
+  for base, act, name in (("avgpool_3x3_s1_same", A.RELU6, "edge_avgpool_relu6"),
+                          ("maxpool_3x3_s2_same", A.RELU_N1_TO_1, "edge_maxpool_relu_n1_to_1"),
+                          ("avgpool_2x2_s2_valid", A.RELU, "edge_avgpool_relu"),
+                          ("add_2d", A.RELU6, "edge_add_relu6"),
+                          ("mul_2d", A.RELU_N1_TO_1, "edge_mul_relu_n1_to_1"),
+                          ("fc_16x6_relu", A.RELU_N1_TO_1, "edge_fc_relu_n1_to_1"),
+                          ("dw_3x3_m2_s2_same", A.RELU_N1_TO_1, "edge_dw_relu_n1_to_1")):
+    m = load(base)
+    m.subgraphs[0].operators[0].builtinOptions.fusedActivationFunction = act
+    write(name, m)
+
+
 def main():
+  fused_activation_cases()
   softmax_cases()
   mean_cases()
   grouped_conv_case()
