@@ -13,7 +13,8 @@ not reach:
   grouped CONV_2D (filter depth = input depth / 2);
   per-tensor FULLY_CONNECTED whose input * weight scale product in Float gives another
   multiplier than in Double, with inputs that make the difference show in the output;
-  fused activations on pools, ADD, MUL, FULLY_CONNECTED and DEPTHWISE_CONV_2D.
+  fused activations on pools, ADD, MUL, FULLY_CONNECTED and DEPTHWISE_CONV_2D;
+  ADD / MUL with an operand of lower rank than the output.
 """
 import json
 import os
@@ -178,7 +179,18 @@ def fused_activation_cases():
     write(name, m)
 
 
+def rank_broadcast_cases():
+  """Inputs of lower rank than the output (right-aligned broadcasting)."""
+  for base, name in (("add_broadcast_channel_relu", "edge_add_rank1_operand"),
+                     ("mul_broadcast_channel", "edge_mul_rank1_operand")):
+    m = load(base)  # [1,4,4,3] (op) [1,1,1,3]
+    _, _, ins, _ = op_tensors(m)
+    ins[1].shape = [3]
+    write(name, m)
+
+
 def main():
+  rank_broadcast_cases()
   fused_activation_cases()
   softmax_cases()
   mean_cases()
