@@ -95,7 +95,7 @@ struct LayerModel: Decodable {
         let bad = KernelVectors.mismatches(ours, expected)
         #expect(
           bad.isEmpty,
-          "\(model) case \(k) op \(i) \(layer.op): \(bad.count) mismatches\n\(bad.prefix(50).joined(separator: "\n"))"
+          "\(model) case \(k) op \(i) \(layer.op): \(bad.count) mismatches\n\(bad.joined(separator: "\n"))"
         )
       }
     }
@@ -118,7 +118,7 @@ struct LayerModel: Decodable {
         let bad = KernelVectors.mismatches(ours, live[k][layer.outputTensors[0]] ?? [])
         #expect(
           bad.isEmpty,
-          "\(model) case \(k) op \(i) \(layer.op) (chained): \(bad.prefix(20).joined(separator: "\n"))"
+          "\(model) case \(k) op \(i) \(layer.op) (chained): \(bad.joined(separator: "\n"))"
         )
       }
       #expect(tensors[m.graphOutput] == c.output, "\(model) case \(k): scores")
