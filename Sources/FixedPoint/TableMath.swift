@@ -4,10 +4,13 @@
 //
 // The reference front end builds its int16 tables as floor(value * 2^k + 1/2), so an
 // error in a table value only shows if it moves the value across a rounding boundary.
-// The Double functions below are accurate to a few ulp; the Float ones are computed in
-// Double and rounded once, i.e. correctly rounded except when the exact result lies
-// within ~1e-15 (relative) of a midpoint between two Floats. Tests compare every table
-// the front end builds against the live C library.
+// The Double functions below are accurate to a few ulp. Float `cos` and `pow` are
+// computed in Double and rounded once, i.e. correctly rounded except when the exact
+// result lies within ~1e-15 (relative) of a midpoint between two Floats, which is what
+// glibc's cosf/powf give too. Float `log1p` instead follows fdlibm's float algorithm
+// step by step, because glibc's log1pf (and newlib's) is that algorithm, not correctly
+// rounded, and the reference tables inherit its last bit. Tests compare every table the
+// front end builds against the live C library, and these functions against glibc.
 
 /// Double- and Float-precision `floor`, `cos`, `sin`, `log`, `log1p`, `exp`, `pow` for
 /// init-time table building (no libm, no Foundation).
@@ -126,7 +129,7 @@ public enum TableMath {
     return scaled(1 + r * p, byPowerOf2: Int(k))
   }
 
-  // MARK: Float, rounded once from Double
+  // MARK: Float
 
   /// cosf(x): the Double cosine rounded to Float.
   ///
@@ -135,16 +138,91 @@ public enum TableMath {
     Float(cos(Double(x)))
   }
 
-  /// log1pf(x) = ln(1 + x) for x > -1, rounded to Float.
+  /// log1pf(x) = ln(1 + x), computed the way fdlibm's float `log1pf` computes it
+  /// (Sun Microsystems 1993, freely granted; the algorithm of glibc up to 2.40 and of
+  /// newlib), not correctly rounded: for about 1 in 11 inputs it is one Float ulp off
+  /// the exact value, and the reference's mel weights were built with it (rounding
+  /// them correctly instead moves 2 of microWakeWord's 236 filterbank weights by one).
+  ///
+  /// Method: 1 + x = 2^k (1 + f) with sqrt(2)/2 <= 1 + f < sqrt(2), carrying the
+  /// rounding error of 1 + x in c; then with s = f / (2 + f),
+  /// ln(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), R a degree-7 minimax polynomial.
   ///
   ///     TableMath.log1p(Float(1))  // 0.6931472
   public static func log1p(_ x: Float) -> Float {
-    let wide = Double(x)
-    // 1 + x is exact in Double for every Float x with |x| >= 2^-29; below that the
-    // series' second term is already under half a Float ulp of x.
-    if wide.magnitude < 0x1p-29 { return Float(wide - wide * wide / 2) }
-    return Float(log(1 + wide))
+    let bits = Int32(bitPattern: x.bitPattern)
+    let magnitudeBits = bits & 0x7FFF_FFFF
+    // ln 2 split so that k * ln2High is exact in Float for |k| < 2^8.
+    let ln2High = Float(bitPattern: 0x3F31_7180)
+    let ln2Low = Float(bitPattern: 0x3717_F7D1)
+
+    var k: Int32 = 1
+    var f: Float = 0
+    var c: Float = 0
+    var mantissa: Int32 = 0  // nonzero unless 1 + f is (nearly) an exact power of two
+    if bits < 0x3ED4_13D7 {  // x < 0.41422 (or negative)
+      if magnitudeBits >= 0x3F80_0000 {  // x <= -1
+        return x == -1 ? -.infinity : .nan
+      }
+      if magnitudeBits < 0x3100_0000 {  // |x| < 2^-29: the series' first terms suffice
+        return magnitudeBits < 0x2480_0000 ? x : x - x * x * 0.5
+      }
+      if bits > 0 || bits <= Int32(bitPattern: 0xBE95_F61F) {  // -0.2929 < x < 0.41422
+        k = 0
+        f = x
+        mantissa = 1
+      }
+    }
+    if bits >= 0x7F80_0000 { return x + x }  // +infinity or NaN
+    if k != 0 {
+      var u: Float
+      if bits < 0x5A00_0000 {  // x < 2^53: form 1 + x and keep its rounding error
+        u = 1 + x
+        k = Int32(u.bitPattern >> 23) - 127
+        c = k > 0 ? 1 - (u - x) : x - (u - 1)
+        c /= u
+      } else {
+        u = x
+        k = Int32(u.bitPattern >> 23) - 127
+        c = 0
+      }
+      mantissa = Int32(u.bitPattern & 0x007F_FFFF)
+      if mantissa < 0x3504F7 {  // mantissa below sqrt(2): 1 + f = u / 2^k
+        u = Float(bitPattern: UInt32(mantissa) | 0x3F80_0000)
+      } else {  // above: use u / 2^(k+1), in [sqrt(2)/2, 1)
+        k += 1
+        u = Float(bitPattern: UInt32(mantissa) | 0x3F00_0000)
+        mantissa = (0x0080_0000 - mantissa) >> 2
+      }
+      f = u - 1
+    }
+    let halfFSquared = 0.5 * f * f
+    let kFloat = Float(k)
+    if mantissa == 0 {  // |f| < 2^-20
+      if f == 0 {
+        return k == 0 ? 0 : kFloat * ln2High + (c + kFloat * ln2Low)
+      }
+      let r = halfFSquared * (1 - Float(0.66666666666666666) * f)
+      return k == 0 ? f - r : kFloat * ln2High - ((r - (kFloat * ln2Low + c)) - f)
+    }
+    let s = f / (2 + f)
+    let z = s * s
+    var r = log1pCoefficients[6]
+    for i in stride(from: 5, through: 0, by: -1) {
+      r = log1pCoefficients[i] + z * r
+    }
+    r = z * r
+    if k == 0 { return f - (halfFSquared - s * (halfFSquared + r)) }
+    return kFloat * ln2High - ((halfFSquared - (s * (halfFSquared + r) + (kFloat * ln2Low + c))) - f)
   }
+
+  /// fdlibm's minimax coefficients for (ln(1+s) - ln(1-s) - 2s) / s^3 in powers of
+  /// s^2 (close to 2/3, 2/5, 2/7, ...), as Float bit patterns.
+  static let log1pCoefficients: [Float] = [
+    Float(bitPattern: 0x3F2A_AAAB), Float(bitPattern: 0x3ECC_CCCD), Float(bitPattern: 0x3E92_4925),
+    Float(bitPattern: 0x3E63_8E29), Float(bitPattern: 0x3E3A_3325), Float(bitPattern: 0x3E1C_D04F),
+    Float(bitPattern: 0x3E17_8897),
+  ]
 
   /// powf(x, y) for x >= 0 (NaN for negative x), rounded to Float.
   ///
