@@ -1,4 +1,4 @@
-// Integer logarithms: log2 by a 128-segment piecewise-linear correction table, then
+// Integer logarithms: log2 by a 128-segment correction table, then
 // ln by one fixed-point multiply. The arithmetic is that of the TFLM microfrontend's
 // log_scale.c (after "Log10-spl07", INTI), so the front end's features match it bit
 // for bit; it has no other dependency and fits any integer-only stage.
@@ -32,7 +32,12 @@ public enum FixedPointLog {
   ]
 
   /// log2(x) in Q16 for x >= 1: the integer part is the top bit's position, the
-  /// fraction is the mantissa plus the segment's interpolated correction.
+  /// fraction is the mantissa plus its segment's correction.
+  ///
+  /// The reference scales the in-segment interpolation term by 2^-16 where 2^-9 would
+  /// interpolate, so that term is only 0 or +-1 and the correction is in effect
+  /// piecewise constant: the result is up to 0.0035 below log2(x) (exact at powers of
+  /// two). Kept as is, because the features are defined by it.
   ///
   ///     FixedPointLog.log2(1)     // 0
   ///     FixedPointLog.log2(2)     // 65536   (1.0)

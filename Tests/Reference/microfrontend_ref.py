@@ -20,6 +20,13 @@ Modes (audio is raw s16le mono 16 kHz, from FILE or stdin):
       kissfft twiddles, filterbank layout and weights, noise-reduction
       coefficients, PCAN gain LUT) as JSON.
 
+  log --scale-shift S --correction-bits C
+      LogScaleApply on raw uint32 LE values from stdin; writes uint16 LE.
+
+  pcan-gain [CONFIG]
+      WideDynamicFunction(x, gain LUT of CONFIG) on raw uint32 LE values from stdin;
+      writes int16 LE.
+
 CONFIG options: --window-ms --step-ms --channels --lower-hz --upper-hz
 --smoothing-bits --even-smoothing --odd-smoothing --min-signal-remaining
 --pcan {0,1} --strength --offset --gain-bits --log {0,1} --scale-shift.
@@ -355,6 +362,43 @@ def run_tables(args):
     json.dump(tables, sys.stdout)
 
 
+def read_uint32s():
+    data = sys.stdin.buffer.read()
+    if len(data) % 4:
+        sys.exit(f"stdin has {len(data)} bytes: expected uint32 LE values")
+    count = len(data) // 4
+    return (ctypes.c_uint32 * max(count, 1)).from_buffer_copy(data + bytes(4 * (count == 0))), count
+
+
+def run_log(args):
+    lib = load_library()
+    lib.LogScaleApply.argtypes = [
+        ctypes.POINTER(LogScaleState),
+        ctypes.POINTER(ctypes.c_uint32),
+        ctypes.c_int,
+        ctypes.c_int,
+    ]
+    lib.LogScaleApply.restype = ctypes.POINTER(ctypes.c_uint16)
+    values, count = read_uint32s()
+    state = LogScaleState(enable_log=1, scale_shift=args.scale_shift)
+    out = lib.LogScaleApply(ctypes.byref(state), values, count, args.correction_bits)
+    sys.stdout.buffer.write(ctypes.string_at(out, 2 * count))
+
+
+def run_pcan_gain(args):
+    lib = load_library()
+    lib.WideDynamicFunction.argtypes = [ctypes.c_uint32, ctypes.POINTER(ctypes.c_int16)]
+    lib.WideDynamicFunction.restype = ctypes.c_int16
+    state = populate(lib, args)
+    values, count = read_uint32s()
+    lut = state.pcan_gain_control.gain_lut
+    out = (ctypes.c_int16 * max(count, 1))()
+    for i in range(count):
+        out[i] = lib.WideDynamicFunction(values[i], lut)
+    lib.FrontendFreeStateContents(ctypes.byref(state))
+    sys.stdout.buffer.write(ctypes.string_at(out, 2 * count))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     modes = parser.add_subparsers(dest="mode", required=True)
@@ -366,8 +410,20 @@ def main():
     via_ctypes.add_argument("file", nargs="?")
     tables = modes.add_parser("tables")
     add_config_arguments(tables)
+    log = modes.add_parser("log")
+    log.add_argument("--scale-shift", type=int, default=6)
+    log.add_argument("--correction-bits", type=int, default=3)
+    pcan_gain = modes.add_parser("pcan-gain")
+    add_config_arguments(pcan_gain)
     args = parser.parse_args()
-    {"features": run_features, "ctypes": run_ctypes, "tables": run_tables}[args.mode](args)
+    runners = {
+        "features": run_features,
+        "ctypes": run_ctypes,
+        "tables": run_tables,
+        "log": run_log,
+        "pcan-gain": run_pcan_gain,
+    }
+    runners[args.mode](args)
 
 
 if __name__ == "__main__":
