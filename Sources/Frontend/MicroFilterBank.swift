@@ -54,7 +54,7 @@ public struct MicroFilterBank {
         bin += 1
         if bin >= spectrumSize {
           throw MicroFrontendConfigError(
-            parameter: "upperBandHz",
+            parameter: .upperBandHz,
             requirement: "puts mel channel \(band) beyond the spectrum (\(spectrumSize) bins); lower it")
         }
       }

@@ -71,51 +71,89 @@ public struct MicroFrontendConfig: Equatable, Sendable {
 
   /// Checks every parameter the tables and the integer path rely on.
   public func validate() throws(MicroFrontendConfigError) {
-    func require(_ ok: Bool, _ parameter: String, _ requirement: String) throws(MicroFrontendConfigError) {
-      if !ok { throw MicroFrontendConfigError(parameter: parameter, requirement: requirement) }
+    typealias Parameter = MicroFrontendConfigError.Parameter
+    func require(
+      _ ok: Bool, _ parameter: Parameter, _ requirement: @autoclosure () -> String
+    ) throws(MicroFrontendConfigError) {
+      if !ok { throw MicroFrontendConfigError(parameter: parameter, requirement: requirement()) }
     }
-    try require(sampleRate >= 1000 && sampleRate <= 192_000, "sampleRate", "must be in 1000...192000 Hz")
-    try require(windowMs >= 1, "windowMs", "must be at least 1 ms")
+    try require(sampleRate >= 1000 && sampleRate <= 192_000, .sampleRate, "must be in 1000...192000 Hz")
+    try require(windowMs >= 1, .windowMs, "must be at least 1 ms")
     try require(
       windowSamples >= MicroWindow.minimumSize && windowSamples <= MicroWindow.maximumSize,
-      "windowMs",
+      .windowMs,
       "must give \(MicroWindow.minimumSize)...\(MicroWindow.maximumSize) samples (gives \(windowSamples))")
     try require(
-      stepSamples >= 1 && stepSamples <= windowSamples, "stepMs",
+      stepSamples >= 1 && stepSamples <= windowSamples, .stepMs,
       "must give 1...\(windowSamples) samples, at most one window (gives \(stepSamples))")
-    try require(channelCount >= 1 && channelCount <= 256, "channelCount", "must be in 1...256")
-    try require(lowerBandHz.isFinite && lowerBandHz >= 0, "lowerBandHz", "must be finite and >= 0")
+    try require(channelCount >= 1 && channelCount <= 256, .channelCount, "must be in 1...256")
+    try require(lowerBandHz.isFinite && lowerBandHz >= 0, .lowerBandHz, "must be finite and >= 0")
     try require(
       upperBandHz.isFinite && upperBandHz > lowerBandHz && upperBandHz <= Float(sampleRate) / 2,
-      "upperBandHz", "must be above lowerBandHz and at most sampleRate / 2")
-    try require(smoothingBits >= 0 && smoothingBits <= 16, "smoothingBits", "must be in 0...16")
-    try require(evenSmoothing >= 0 && evenSmoothing <= 1, "evenSmoothing", "must be in 0...1")
-    try require(oddSmoothing >= 0 && oddSmoothing <= 1, "oddSmoothing", "must be in 0...1")
+      .upperBandHz, "must be above lowerBandHz and at most sampleRate / 2")
+    try require(smoothingBits >= 0 && smoothingBits <= 16, .smoothingBits, "must be in 0...16")
+    try require(evenSmoothing >= 0 && evenSmoothing <= 1, .evenSmoothing, "must be in 0...1")
+    try require(oddSmoothing >= 0 && oddSmoothing <= 1, .oddSmoothing, "must be in 0...1")
     try require(
-      minSignalRemaining >= 0 && minSignalRemaining <= 1, "minSignalRemaining", "must be in 0...1")
+      minSignalRemaining >= 0 && minSignalRemaining <= 1, .minSignalRemaining, "must be in 0...1")
     if pcanEnabled {
-      try require(pcanStrength.isFinite && pcanStrength >= 0, "pcanStrength", "must be finite and >= 0")
-      try require(pcanOffset.isFinite && pcanOffset > 0, "pcanOffset", "must be finite and > 0")
+      try require(pcanStrength.isFinite && pcanStrength >= 0, .pcanStrength, "must be finite and >= 0")
+      try require(pcanOffset.isFinite && pcanOffset > 0, .pcanOffset, "must be finite and > 0")
       let correction = LogScale.correctionBits(fftSize: KissFFT.fftSize(forInput: windowSamples))
       let snrShift = pcanGainBits - correction - PCANGainControl.snrBits
       try require(
-        pcanGainBits <= 31 && snrShift >= 0 && snrShift < 32, "pcanGainBits",
+        pcanGainBits <= 31 && snrShift >= 0 && snrShift < 32, .pcanGainBits,
         "must be at most 31 and leave a gain shift in 0...31 (gives \(snrShift))")
       let inputBits = smoothingBits - correction
       try require(
-        inputBits >= 0 && inputBits < 32, "smoothingBits",
+        inputBits >= 0 && inputBits < 32, .smoothingBits,
         "with PCAN must exceed the FFT's correction bits (\(correction)) by 0...31")
     }
-    try require(logScaleShift >= 0 && logScaleShift <= 16, "logScaleShift", "must be in 0...16")
+    try require(logScaleShift >= 0 && logScaleShift <= 16, .logScaleShift, "must be in 0...16")
   }
 }
 
 /// A ``MicroFrontendConfig`` parameter that the front end cannot work with.
-public struct MicroFrontendConfigError: Error, Equatable, CustomStringConvertible {
-  /// The offending property of ``MicroFrontendConfig``.
-  public let parameter: String
+///
+/// Not `Equatable` on purpose: comparing its text would pull Unicode tables into the
+/// firmware; compare `parameter` instead.
+public struct MicroFrontendConfigError: Error, CustomStringConvertible {
+  /// The properties of ``MicroFrontendConfig`` that can be wrong.
+  public enum Parameter: Equatable, Sendable {
+    case sampleRate, windowMs, stepMs, channelCount, lowerBandHz, upperBandHz
+    case smoothingBits, evenSmoothing, oddSmoothing, minSignalRemaining
+    case pcanStrength, pcanOffset, pcanGainBits, logScaleShift
+
+    /// The property's name in ``MicroFrontendConfig``.
+    public var name: String {
+      switch self {
+      case .sampleRate: "sampleRate"
+      case .windowMs: "windowMs"
+      case .stepMs: "stepMs"
+      case .channelCount: "channelCount"
+      case .lowerBandHz: "lowerBandHz"
+      case .upperBandHz: "upperBandHz"
+      case .smoothingBits: "smoothingBits"
+      case .evenSmoothing: "evenSmoothing"
+      case .oddSmoothing: "oddSmoothing"
+      case .minSignalRemaining: "minSignalRemaining"
+      case .pcanStrength: "pcanStrength"
+      case .pcanOffset: "pcanOffset"
+      case .pcanGainBits: "pcanGainBits"
+      case .logScaleShift: "logScaleShift"
+      }
+    }
+  }
+
+  /// The offending property.
+  public let parameter: Parameter
   /// What the value must satisfy.
   public let requirement: String
 
-  public var description: String { "MicroFrontendConfig.\(parameter) \(requirement)" }
+  public init(parameter: Parameter, requirement: String) {
+    self.parameter = parameter
+    self.requirement = requirement
+  }
+
+  public var description: String { "MicroFrontendConfig.\(parameter.name) \(requirement)" }
 }

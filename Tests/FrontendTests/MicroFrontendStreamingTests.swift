@@ -152,21 +152,21 @@ struct MicroFrontendStreamingTests {
       }
     }
     #expect(error { _ in } == nil)
-    #expect(error { $0.stepMs = 40 }?.parameter == "stepMs")
-    #expect(error { $0.stepMs = 0 }?.parameter == "stepMs")
-    #expect(error { $0.windowMs = 1 }?.parameter == "windowMs")
-    #expect(error { $0.channelCount = 0 }?.parameter == "channelCount")
-    #expect(error { $0.upperBandHz = 9000 }?.parameter == "upperBandHz")
-    #expect(error { $0.lowerBandHz = 8000 }?.parameter == "upperBandHz")
-    #expect(error { $0.lowerBandHz = -.infinity }?.parameter == "lowerBandHz")
-    #expect(error { $0.evenSmoothing = 1.5 }?.parameter == "evenSmoothing")
-    #expect(error { $0.minSignalRemaining = .nan }?.parameter == "minSignalRemaining")
-    #expect(error { $0.pcanOffset = 0 }?.parameter == "pcanOffset")
-    #expect(error { $0.pcanGainBits = 10 }?.parameter == "pcanGainBits")
-    #expect(error { $0.smoothingBits = 1 }?.parameter == "smoothingBits")
+    #expect(error { $0.stepMs = 40 }?.parameter == .stepMs)
+    #expect(error { $0.stepMs = 0 }?.parameter == .stepMs)
+    #expect(error { $0.windowMs = 1 }?.parameter == .windowMs)
+    #expect(error { $0.channelCount = 0 }?.parameter == .channelCount)
+    #expect(error { $0.upperBandHz = 9000 }?.parameter == .upperBandHz)
+    #expect(error { $0.lowerBandHz = 8000 }?.parameter == .upperBandHz)
+    #expect(error { $0.lowerBandHz = -.infinity }?.parameter == .lowerBandHz)
+    #expect(error { $0.evenSmoothing = 1.5 }?.parameter == .evenSmoothing)
+    #expect(error { $0.minSignalRemaining = .nan }?.parameter == .minSignalRemaining)
+    #expect(error { $0.pcanOffset = 0 }?.parameter == .pcanOffset)
+    #expect(error { $0.pcanGainBits = 10 }?.parameter == .pcanGainBits)
+    #expect(error { $0.smoothingBits = 1 }?.parameter == .smoothingBits)
     // 8 kHz upper band: the C rejects it too (the last channel runs off the spectrum).
     let edge = error { $0.upperBandHz = 8000 }
-    #expect(edge?.parameter == "upperBandHz")
+    #expect(edge?.parameter == .upperBandHz)
     #expect(edge?.description.contains("beyond the spectrum") == true, "\(String(describing: edge))")
   }
 }
