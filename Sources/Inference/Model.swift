@@ -50,6 +50,21 @@ public enum TensorType: Equatable, Sendable {
     }
   }
 
+  /// The schema's `TensorType` code.
+  public var code: Int {
+    switch self {
+    case .float32: return 0
+    case .int32: return 2
+    case .uint8: return 3
+    case .int64: return 4
+    case .bool: return 6
+    case .int16: return 7
+    case .int8: return 9
+    case .resource: return 13
+    case .other(let raw): return Int(raw)
+    }
+  }
+
   public var name: StaticString {
     switch self {
     case .float32: return "float32"

@@ -1,0 +1,262 @@
+// The interpreter: prepares a model once, then runs it over and over without
+// allocating.
+//
+// Building an interpreter (`Interpreter(model:arena:)`) does all the work that can
+// be done ahead of time:
+// 1. the execution order: subgraph 0's operators, with the init subgraph that a
+//    CALL_ONCE runs inlined at the CALL_ONCE's place (cycles are refused);
+// 2. every operator resolved to a `Step` (an enum case holding its kernel's
+//    integer parameters, computed from the float scales as TFLM's Prepare does);
+//    an operator, type or option we do not implement is an error naming the
+//    operator, its node index and subgraph;
+// 3. resource variables resolved statically from VAR_HANDLE names;
+// 4. the memory plan (see MemoryPlanner.swift), then tensor pointers bound into
+//    the caller's arena: [variables | planned activations].
+// `invoke()` then walks the steps; `reset()` zeroes the variables and re-arms
+// CALL_ONCE so the next invocation starts from the model's initial state.
+
+/// Why an interpreter could not be built or run.
+public enum InterpreterError: Error, CustomStringConvertible {
+  /// The model uses something not implemented here (an operator, a type, an option).
+  case unsupported(op: StaticString, code: Int32, node: Int, subgraph: Int, what: StaticString, value: Int)
+  /// An operator's tensors or options are inconsistent.
+  case invalid(op: StaticString, node: Int, subgraph: Int, what: StaticString, value: Int)
+  /// The graph as a whole is inconsistent (a tensor read before it is written, a
+  /// CALL_ONCE cycle...).
+  case invalidGraph(what: StaticString, subgraph: Int, index: Int)
+  /// The arena given is smaller than the plan needs.
+  case arenaTooSmall(required: Int, available: Int)
+  /// The arena's start address is not aligned to `alignment` bytes.
+  case misalignedArena(alignment: Int)
+
+  public var description: String {
+    switch self {
+    case .unsupported(let op, let code, let node, let subgraph, let what, let value):
+      return "unsupported: \(op) (builtin code \(code)) at node \(node) of subgraph \(subgraph): \(what) (value \(value))"
+    case .invalid(let op, let node, let subgraph, let what, let value):
+      return "invalid \(op) at node \(node) of subgraph \(subgraph): \(what) (value \(value))"
+    case .invalidGraph(let what, let subgraph, let index):
+      return "invalid graph in subgraph \(subgraph): \(what) (index \(index))"
+    case .arenaTooSmall(let required, let available):
+      return "arena too small: the plan needs \(required) bytes, \(available) given"
+    case .misalignedArena(let alignment):
+      return "arena start must be aligned to \(alignment) bytes"
+    }
+  }
+}
+
+/// A tensor as the caller sees it: where its bytes are and how to read them.
+public struct TensorView {
+  public var data: UnsafeMutableRawPointer
+  public var shape: Shape
+  public var type: TensorType
+  /// Per-tensor (or first-channel) quantization; scale 0 when not quantized.
+  public var scale: Float
+  public var zeroPoint: Int32
+  public var byteCount: Int { shape.elementCount * type.size }
+}
+
+/// One prepared operator: what to run and with which parameters.
+@usableFromInline
+enum Step {
+  case nothing
+  case copy(bytes: Int)
+  case readVariable(Int, bytes: Int)
+  case assignVariable(Int, bytes: Int)
+  case callOnce(subgraph: Int, flag: Int)
+  case concatenation(ConcatenationParams)
+  case stridedSlice(StridedSliceParams)
+  case splitV(SplitVParams)
+  case pad(PadParams)
+  case quantize(QuantizeParams, count: Int)
+  case dequantize(DequantizeParams, count: Int)
+}
+
+@usableFromInline
+struct Node {
+  var step: Step
+  var kind: OperatorKind
+  /// Global tensor indices in `nodeTensors` (-1 = omitted optional input).
+  var inputStart: Int
+  var inputCount: Int
+  var outputStart: Int
+  var outputCount: Int
+}
+
+/// Where a tensor's bytes live.
+enum Storage: Equatable {
+  case none
+  case constant(ByteSpan)
+  case planned(Int)
+  case variable(Int)
+  case persistent(offset: Int)
+}
+
+/// Everything `prepare` decides, before an arena exists.
+struct Plan {
+  var tensors: [TensorInfo] = []
+  var tensorBase: [Int] = []
+  var nodes: [Node] = []
+  var nodeTensors: [Int] = []
+  /// Node range of each subgraph (empty when unreachable).
+  var subgraphNodes: [Range<Int>] = []
+  var callOnceCount = 0
+  /// Variable byte offsets and sizes inside the persistent region.
+  var variableOffset: [Int] = []
+  var variableSize: [Int] = []
+  var persistentBytes = 0
+  var plannedBytes = 0
+  var buffers: [PlannedBuffer] = []
+  var storage: [Storage] = []
+  /// Execution order length (steps), for reports.
+  var stepCount = 0
+}
+
+/// Runs a model. Build once, then `invoke()` per inference.
+///
+///     let model = try Model(bytes: raw)
+///     let need = try Interpreter.arenaBytesRequired(for: model)
+///     let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: need, alignment: 16)
+///     let interpreter = try Interpreter(model: model, arena: arena)
+///     interpreter.input(0).data.copyMemory(from: features, byteCount: 120)
+///     try interpreter.invoke()
+///     let probability = interpreter.output(0).data.load(as: UInt8.self)
+public final class Interpreter {
+  public let model: Model
+  /// Bytes of arena this model needs: `variableBytes + activationBytes`.
+  public let arenaBytesRequired: Int
+  /// Bytes that persist across invocations (resource variables, variable tensors).
+  public let variableBytes: Int
+  /// Bytes of the planned, reused region for intermediate tensors.
+  public let activationBytes: Int
+  /// Required alignment of the arena's start address.
+  public static let arenaAlignment = 16
+
+  let plan: Plan
+  let arena: UnsafeMutableRawBufferPointer
+  var pointers: [UnsafeMutableRawPointer?]
+  var variablePointers: [UnsafeMutableRawPointer]
+  var callOnceDone: [Bool]
+
+  /// The arena bytes `model` needs, without building an interpreter.
+  public static func arenaBytesRequired(for model: Model) throws(InterpreterError) -> Int {
+    let p = try prepare(model)
+    return p.persistentBytes + p.plannedBytes
+  }
+
+  public init(model: Model, arena: UnsafeMutableRawBufferPointer) throws(InterpreterError) {
+    let p = try prepare(model)
+    self.model = model
+    plan = p
+    variableBytes = p.persistentBytes
+    activationBytes = p.plannedBytes
+    arenaBytesRequired = p.persistentBytes + p.plannedBytes
+    guard arena.count >= arenaBytesRequired else {
+      throw .arenaTooSmall(required: arenaBytesRequired, available: arena.count)
+    }
+    guard let base = arena.baseAddress ?? (arenaBytesRequired == 0 ? UnsafeMutableRawPointer(bitPattern: 16) : nil),
+      Int(bitPattern: base) % Interpreter.arenaAlignment == 0
+    else { throw .misalignedArena(alignment: Interpreter.arenaAlignment) }
+    self.arena = arena
+    variablePointers = p.variableOffset.map { base + $0 }
+    pointers = [UnsafeMutableRawPointer?](repeating: nil, count: p.tensors.count)
+    callOnceDone = [Bool](repeating: false, count: p.callOnceCount)
+    let modelBase = UnsafeMutableRawPointer(mutating: model.bytes.baseAddress!)
+    for g in 0..<p.tensors.count {
+      switch p.storage[g] {
+      case .none: pointers[g] = nil
+      case .constant(let span): pointers[g] = modelBase + span.offset
+      case .planned(let b): pointers[g] = base + p.persistentBytes + p.buffers[b].offset
+      case .variable(let v): pointers[g] = variablePointers[v]
+      case .persistent(let offset): pointers[g] = base + offset
+      }
+    }
+    reset()
+  }
+
+  // MARK: Tensors
+
+  public var inputCount: Int { model.subgraphs[0].inputs.count }
+  public var outputCount: Int { model.subgraphs[0].outputs.count }
+
+  public func input(_ i: Int) -> TensorView { view(Int(model.subgraphs[0].inputs[i])) }
+  public func output(_ i: Int) -> TensorView { view(Int(model.subgraphs[0].outputs[i])) }
+
+  func view(_ g: Int) -> TensorView {
+    let t = plan.tensors[g]
+    // A zero-byte tensor has no storage; hand out the arena start so callers
+    // never see a null pointer.
+    let data = pointers[g] ?? arena.baseAddress ?? UnsafeMutableRawPointer(mutating: model.bytes.baseAddress!)
+    return TensorView(
+      data: data, shape: t.shape, type: t.type, scale: t.quantization.scale, zeroPoint: t.quantization.zeroPoint)
+  }
+
+  /// Number of steps in the execution order (init subgraph included).
+  public var stepCount: Int { plan.stepCount }
+
+  // MARK: Running
+
+  /// Restores the initial state: variables zeroed, CALL_ONCE re-armed, so the next
+  /// `invoke()` behaves exactly like the first one of a fresh interpreter.
+  public func reset() {
+    if plan.persistentBytes > 0, let base = arena.baseAddress {
+      base.initializeMemory(as: UInt8.self, repeating: 0, count: plan.persistentBytes)
+    }
+    for i in 0..<callOnceDone.count { callOnceDone[i] = false }
+  }
+
+  /// Runs subgraph 0 once on the current inputs.
+  public func invoke() throws(InterpreterError) {
+    run(subgraph: 0)
+  }
+
+  @inline(__always) func tensor(_ node: Node, input k: Int) -> UnsafeMutableRawPointer {
+    pointers[plan.nodeTensors[node.inputStart + k]]!
+  }
+
+  @inline(__always) func tensor(_ node: Node, output k: Int) -> UnsafeMutableRawPointer {
+    pointers[plan.nodeTensors[node.outputStart + k]]!
+  }
+
+  func run(subgraph s: Int) {
+    for n in plan.subgraphNodes[s] {
+      let node = plan.nodes[n]
+      switch node.step {
+      case .nothing:
+        break
+      case .copy(let bytes):
+        copyIfDistinct(from: tensor(node, input: 0), to: tensor(node, output: 0), byteCount: bytes)
+      case .readVariable(let v, let bytes):
+        copyVariable(from: variablePointers[v], to: tensor(node, output: 0), byteCount: bytes)
+      case .assignVariable(let v, let bytes):
+        copyVariable(from: tensor(node, input: 1), to: variablePointers[v], byteCount: bytes)
+      case .callOnce(let sub, let flag):
+        if !callOnceDone[flag] {
+          callOnceDone[flag] = true
+          run(subgraph: sub)
+        }
+      case .concatenation(let p):
+        let axis = p.axis
+        concatenate(p, inputCount: node.inputCount, input: { i in
+          let g = plan.nodeTensors[node.inputStart + i]
+          return (UnsafeRawPointer(pointers[g]!), plan.tensors[g].shape[axis])
+        }, output: tensor(node, output: 0))
+      case .stridedSlice(let p):
+        stridedSlice(p, input: tensor(node, input: 0), output: tensor(node, output: 0))
+      case .splitV(let p):
+        let axis = p.axis
+        splitV(p, input: tensor(node, input: 0), outputCount: node.outputCount, output: { i in
+          let g = plan.nodeTensors[node.outputStart + i]
+          return (pointers[g]!, plan.tensors[g].shape[axis])
+        })
+      case .pad(let p):
+        pad(p, input: tensor(node, input: 0), output: tensor(node, output: 0))
+      case .quantize(let p, let count):
+        quantize(p, input: tensor(node, input: 0), output: tensor(node, output: 0), count: count)
+      case .dequantize(let p, let count):
+        dequantize(p, input: tensor(node, input: 0), output: tensor(node, output: 0), count: count)
+      }
+    }
+  }
+
+}
