@@ -70,6 +70,17 @@ enum Step {
   case pad(PadParams)
   case quantize(QuantizeParams, count: Int)
   case dequantize(DequantizeParams, count: Int)
+  case conv2D(Conv2DParams)
+  case depthwiseConv2D(DepthwiseConv2DParams)
+  case fullyConnected(FullyConnectedParams)
+  case averagePool2D(Pool2DParams)
+  case maxPool2D(Pool2DParams)
+  case softmax(SoftmaxParams, SoftmaxOutputType)
+  case logistic(LogisticParams)
+  case add(AddParams)
+  case mul(MulParams)
+  /// MEAN sums into an int32 scratch buffer of `scratch` elements (planned memory).
+  case mean(MeanParams)
 }
 
 @usableFromInline
@@ -81,6 +92,10 @@ struct Node {
   var inputCount: Int
   var outputStart: Int
   var outputCount: Int
+  /// Planned scratch buffer (index into `Plan.buffers`), -1 when none.
+  var scratch: Int = -1
+  /// Scratch bytes the kernel asks for.
+  var scratchBytes: Int = 0
 }
 
 /// Where a tensor's bytes live.
@@ -136,6 +151,7 @@ public final class Interpreter {
   let arena: UnsafeMutableRawBufferPointer
   var pointers: [UnsafeMutableRawPointer?]
   var variablePointers: [UnsafeMutableRawPointer]
+  var scratchPointers: [UnsafeMutableRawPointer?]
   var callOnceDone: [Bool]
 
   /// The arena bytes `model` needs, without building an interpreter.
@@ -161,6 +177,7 @@ public final class Interpreter {
     variablePointers = p.variableOffset.map { base + $0 }
     pointers = [UnsafeMutableRawPointer?](repeating: nil, count: p.tensors.count)
     callOnceDone = [Bool](repeating: false, count: p.callOnceCount)
+    scratchPointers = p.nodes.map { $0.scratch < 0 ? nil : base + p.persistentBytes + p.buffers[$0.scratch].offset }
     let modelBase = UnsafeMutableRawPointer(mutating: model.bytes.baseAddress!)
     for g in 0..<p.tensors.count {
       switch p.storage[g] {
@@ -218,6 +235,30 @@ public final class Interpreter {
     pointers[plan.nodeTensors[node.outputStart + k]]!
   }
 
+  @inline(__always) func int8(_ node: Node, input k: Int) -> UnsafePointer<Int8> {
+    UnsafePointer(tensor(node, input: k).assumingMemoryBound(to: Int8.self))
+  }
+
+  @inline(__always) func int8(_ node: Node, output k: Int) -> UnsafeMutablePointer<Int8> {
+    tensor(node, output: k).assumingMemoryBound(to: Int8.self)
+  }
+
+  @inline(__always) func shape(_ node: Node, input k: Int) -> Shape {
+    plan.tensors[plan.nodeTensors[node.inputStart + k]].shape
+  }
+
+  @inline(__always) func shape(_ node: Node, output k: Int) -> Shape {
+    plan.tensors[plan.nodeTensors[node.outputStart + k]].shape
+  }
+
+  /// The optional int32 bias (input 2) of a convolution or fully connected node.
+  @inline(__always) func bias(_ node: Node) -> UnsafePointer<Int32>? {
+    guard node.inputCount > 2 else { return nil }
+    let g = plan.nodeTensors[node.inputStart + 2]
+    guard g >= 0, let p = pointers[g] else { return nil }
+    return UnsafePointer(p.assumingMemoryBound(to: Int32.self))
+  }
+
   func run(subgraph s: Int) {
     for n in plan.subgraphNodes[s] {
       let node = plan.nodes[n]
@@ -255,6 +296,42 @@ public final class Interpreter {
         quantize(p, input: tensor(node, input: 0), output: tensor(node, output: 0), count: count)
       case .dequantize(let p, let count):
         dequantize(p, input: tensor(node, input: 0), output: tensor(node, output: 0), count: count)
+      case .conv2D(let p):
+        conv2D(
+          p, input: int8(node, input: 0), inputShape: shape(node, input: 0), filter: int8(node, input: 1),
+          filterShape: shape(node, input: 1), bias: bias(node), output: int8(node, output: 0),
+          outputShape: shape(node, output: 0))
+      case .depthwiseConv2D(let p):
+        depthwiseConv2D(
+          p, input: int8(node, input: 0), inputShape: shape(node, input: 0), filter: int8(node, input: 1),
+          filterShape: shape(node, input: 1), bias: bias(node), output: int8(node, output: 0),
+          outputShape: shape(node, output: 0))
+      case .fullyConnected(let p):
+        fullyConnected(p, input: int8(node, input: 0), weights: int8(node, input: 1), bias: bias(node), output: int8(node, output: 0))
+      case .averagePool2D(let p):
+        averagePool2D(
+          p, input: int8(node, input: 0), inputShape: shape(node, input: 0), output: int8(node, output: 0),
+          outputShape: shape(node, output: 0))
+      case .maxPool2D(let p):
+        maxPool2D(
+          p, input: int8(node, input: 0), inputShape: shape(node, input: 0), output: int8(node, output: 0),
+          outputShape: shape(node, output: 0))
+      case .softmax(let p, let type):
+        switch type {
+        case .int8: softmax(p, input: int8(node, input: 0), output: int8(node, output: 0))
+        case .int16:
+          softmax(p, input: int8(node, input: 0), output: tensor(node, output: 0).assumingMemoryBound(to: Int16.self))
+        }
+      case .logistic(let p):
+        logistic(p, input: int8(node, input: 0), output: int8(node, output: 0))
+      case .add(let p):
+        add(p, input1: int8(node, input: 0), input2: int8(node, input: 1), output: int8(node, output: 0))
+      case .mul(let p):
+        mul(p, input1: int8(node, input: 0), input2: int8(node, input: 1), output: int8(node, output: 0))
+      case .mean(let p):
+        mean(
+          p, input: int8(node, input: 0), output: int8(node, output: 0),
+          scratch: scratchPointers[n]!.assumingMemoryBound(to: Int32.self))
       }
     }
   }

@@ -84,6 +84,7 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
         }
         throw .invalid(op: op.kind.name, node: n, subgraph: s, what: error.reason, value: error.value)
       }
+      if case .mean(let m) = node.step { node.scratchBytes = m.scratchCount * 4 }
       p.nodes.append(node)
     }
     p.subgraphNodes[s] = start..<p.nodes.count
@@ -231,6 +232,15 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
     p.storage[g] = .planned(p.buffers.count)
     p.buffers.append(
       PlannedBuffer(size: p.tensors[g].byteCount, alignment: alignment(of: p.tensors[g].type), first: first[g], last: last[g]))
+  }
+  // Kernel scratch memory lives only during its node's step.
+  for (step, nodeIndex) in stepNode.enumerated() where p.nodes[nodeIndex].scratchBytes > 0 {
+    if p.nodes[nodeIndex].scratch >= 0 {
+      p.buffers[p.nodes[nodeIndex].scratch].last = step
+      continue
+    }
+    p.nodes[nodeIndex].scratch = p.buffers.count
+    p.buffers.append(PlannedBuffer(size: p.nodes[nodeIndex].scratchBytes, alignment: 4, first: step, last: step))
   }
   p.plannedBytes = alignUp(planMemory(&p.buffers), Interpreter.arenaAlignment)
 
@@ -428,8 +438,13 @@ func prepareStep(
         channels: a.quantization.count),
       count: out.shape.elementCount)
 
-  case .add, .averagePool2D, .conv2D, .depthwiseConv2D, .fullyConnected, .logistic, .maxPool2D, .mul, .softmax, .mean:
-    throw OperatorError("no kernel for this operator yet", unsupported: true)
+  case .conv2D, .depthwiseConv2D, .fullyConnected, .averagePool2D, .maxPool2D, .softmax, .logistic, .add, .mul,
+    .mean:
+    do throws(KernelError) {
+      return try prepareArithmetic(model, op, input: input, output: output, counts: counts, writable: writable)
+    } catch {
+      throw OperatorError(error.what, value: error.value)
+    }
 
   case .custom:
     throw OperatorError("custom operators are not supported", unsupported: true)

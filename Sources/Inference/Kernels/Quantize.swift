@@ -11,6 +11,8 @@
 //   same bytes).
 // - DEQUANTIZE int8/uint8/int16 -> float32: Float(Double(scale) * Double(q - zp)).
 
+import FixedPoint
+
 /// The element types QUANTIZE reads and writes.
 public enum QuantizedType: Sendable {
   case int8, uint8, int16
@@ -64,7 +66,7 @@ public enum QuantizeParams: Sendable {
   case fromFloat(output: QuantizedType, scale: Float, zeroPoint: Int32)
   /// Integer input rescaled by a Q31 multiplier and a power-of-two shift.
   case requantize(
-    input: QuantizedType, output: QuantizedType, multiplier: Int32, shift: Int, inputZeroPoint: Int32,
+    input: QuantizedType, output: QuantizedType, multiplier: Int32, shift: Int32, inputZeroPoint: Int32,
     outputZeroPoint: Int32)
 }
 
@@ -121,7 +123,7 @@ public func quantize(_ p: QuantizeParams, input: UnsafeRawPointer, output: Unsaf
   case .requantize(let inType, let outType, let m, let s, let inZP, let outZP):
     for i in 0..<count {
       let x = inType.load(input, i) - inZP
-      let q = requantizeMultiply(x, m, s) &+ outZP
+      let q = multiplyByQuantizedMultiplier(x, m, s) &+ outZP
       outType.store(min(max(q, outType.minimum), outType.maximum), output, i)
     }
   }
@@ -149,48 +151,4 @@ public func dequantize(_ p: DequantizeParams, input: UnsafeRawPointer, output: U
     let q = p.input.load(input, i)
     output.storeBytes(of: Float(p.scale * Double(q - p.zeroPoint)), toByteOffset: 4 * i, as: Float.self)
   }
-}
-
-// MARK: Fixed-point requantization (gemmlowp double rounding, as TFLM's default)
-
-/// A real multiplier as (Q31 mantissa in [2^30, 2^31), power-of-two shift),
-/// `real = m * 2^(shift - 31)`; TFLM's QuantizeMultiplier.
-@usableFromInline
-func quantizeMultiplier(_ real: Double) -> (Int32, Int) {
-  guard real != 0 else { return (0, 0) }
-  // frexp: real = q * 2^shift with q in [0.5, 1).
-  var shift = Int(real.exponent) + 1
-  let q = real.significand / 2
-  var fixed = Int64((q * 2_147_483_648.0).rounded(.toNearestOrAwayFromZero))
-  if fixed == 1 << 31 {
-    fixed /= 2
-    shift += 1
-  }
-  if shift < -31 {
-    shift = 0
-    fixed = 0
-  }
-  return (Int32(fixed), shift)
-}
-
-/// x * m * 2^(shift - 31), rounded twice as gemmlowp does
-/// (SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT).
-@usableFromInline
-func requantizeMultiply(_ x: Int32, _ m: Int32, _ shift: Int) -> Int32 {
-  let left = shift > 0 ? shift : 0
-  let right = shift > 0 ? 0 : -shift
-  let a = x &* (Int32(1) << left)
-  let high: Int32
-  if a == Int32.min && m == Int32.min {
-    high = Int32.max
-  } else {
-    let ab = Int64(a) * Int64(m)
-    let nudge: Int64 = ab >= 0 ? (1 << 30) : (1 - (1 << 30))
-    high = Int32(truncatingIfNeeded: (ab + nudge) / (1 << 31))
-  }
-  guard right > 0 else { return high }
-  let mask = (Int32(1) << right) - 1
-  let remainder = high & mask
-  let threshold = (mask >> 1) + (high < 0 ? 1 : 0)
-  return (high >> right) + (remainder > threshold ? 1 : 0)
 }
