@@ -152,6 +152,11 @@ public struct Model: @unchecked Sendable {
   public init(bytes: UnsafeRawBufferPointer) throws(ModelError) {
     self.bytes = bytes
     let fb = FlatBuffer(bytes)
+    try fb.check(0, 8, "file header (root offset + identifier)")
+    // Bytes 4..<8 are the FlatBuffer file identifier, "TFL3" for every TFLite model.
+    guard bytes[4] == 0x54, bytes[5] == 0x46, bytes[6] == 0x4C, bytes[7] == 0x33 else {
+      throw .unsupported(what: "file identifier is not TFL3: not a .tflite model", offset: 4, value: Int(bytes[4]))
+    }
     let root = try fb.root()
     version = try root.scalar(0, UInt32(0), "Model.version")
     guard version == 3 else { throw .unsupported(what: "schema version (only 3 is known)", offset: root.position, value: Int(version)) }
