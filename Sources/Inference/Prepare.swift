@@ -342,11 +342,18 @@ func prepareStep(
     try counts(1...10, 1)
     let out = try output(0)
     try writable(out)
-    try dataType(out, [.float32, .int8, .int16, .int32, .int64])
+    try dataType(out, [.float32, .int8, .int16, .int32, .int64, .bool])
     var shapes: [Shape] = []
     for k in 0..<op.inputs.count {
       let t = try input(k)
       guard t.type == out.type else { throw OperatorError("input type differs from output type", value: k) }
+      if t.type == .int8 || t.type == .int16 {
+        // Bytes are copied as they are, so every input must already be in the
+        // output's quantization (TFLM's Prepare checks the same).
+        guard t.quantization.scale == out.quantization.scale, t.quantization.zeroPoint == out.quantization.zeroPoint else {
+          throw OperatorError("input scale / zero point differ from the output's", value: k)
+        }
+      }
       shapes.append(t.shape)
     }
     return .concatenation(

@@ -180,10 +180,57 @@ let structuralCases: [OpCase] = [
       graphInputs: [0], options: #"{"newShape": [1, 3, 1, 40]}"#)),
 ]
 
+/// Small graphs where keeping a tensor inside its variable's storage would be
+/// wrong; the planner must see the overlap and copy instead.
+let variableHazardCases: [OpCase] = [
+  // The state read is still needed after the variable is overwritten.
+  OpCase(
+    name: "read_outlives_assign",
+    json: """
+      {"tensors": [\(tensor([1, 4], "int8", scale: q, zeroPoint: 0)), {"shape": [], "type": "resource"},
+                   \(tensor([1, 4], "int8", scale: q, zeroPoint: 0)), \(tensor([2, 4], "int8", scale: q, zeroPoint: 0))],
+       "ops": [{"op": "VAR_HANDLE", "inputs": [], "outputs": [1], "options": {"sharedName": "v"}},
+               {"op": "READ_VARIABLE", "inputs": [1], "outputs": [2]},
+               {"op": "ASSIGN_VARIABLE", "inputs": [1, 0], "outputs": []},
+               {"op": "CONCATENATION", "inputs": [2, 0], "outputs": [3], "options": {"axis": 0}}],
+       "graph_inputs": [0], "graph_outputs": [3]}
+      """),
+  // The new state is computed while the old one (read earlier) is still needed.
+  OpCase(
+    name: "new_state_computed_while_old_state_alive",
+    json: """
+      {"tensors": [\(tensor([1, 4], "int8", scale: q, zeroPoint: 0)), {"shape": [], "type": "resource"},
+                   \(tensor([1, 4], "int8", scale: q, zeroPoint: 0)), \(tensor([1, 4], "int8", scale: q, zeroPoint: 0)),
+                   \(tensor([2, 4], "int8", scale: q, zeroPoint: 0)), \(tensor([2], "int32", data: [0, 0])),
+                   \(tensor([2], "int32", data: [1, 4])), \(tensor([2], "int32", data: [1, 1]))],
+       "ops": [{"op": "VAR_HANDLE", "inputs": [], "outputs": [1], "options": {"sharedName": "v"}},
+               {"op": "READ_VARIABLE", "inputs": [1], "outputs": [2]},
+               {"op": "STRIDED_SLICE", "inputs": [0, 5, 6, 7], "outputs": [3], "options": {}},
+               {"op": "CONCATENATION", "inputs": [2, 3], "outputs": [4], "options": {"axis": 0}},
+               {"op": "ASSIGN_VARIABLE", "inputs": [1, 3], "outputs": []}],
+       "graph_inputs": [0], "graph_outputs": [4]}
+      """),
+  // The variable is read while the value to assign is alive.
+  OpCase(
+    name: "read_between_new_state_and_assign",
+    json: """
+      {"tensors": [\(tensor([1, 4], "int8", scale: q, zeroPoint: 0)), {"shape": [], "type": "resource"},
+                   \(tensor([1, 4], "int8", scale: q, zeroPoint: 0)), \(tensor([1, 4], "int8", scale: q, zeroPoint: 0)),
+                   \(tensor([2, 4], "int8", scale: q, zeroPoint: 0)), \(tensor([2], "int32", data: [0, 0])),
+                   \(tensor([2], "int32", data: [1, 4])), \(tensor([2], "int32", data: [1, 1]))],
+       "ops": [{"op": "VAR_HANDLE", "inputs": [], "outputs": [1], "options": {"sharedName": "v"}},
+               {"op": "STRIDED_SLICE", "inputs": [0, 5, 6, 7], "outputs": [3], "options": {}},
+               {"op": "READ_VARIABLE", "inputs": [1], "outputs": [2]},
+               {"op": "CONCATENATION", "inputs": [2, 3], "outputs": [4], "options": {"axis": 0}},
+               {"op": "ASSIGN_VARIABLE", "inputs": [1, 3], "outputs": []}],
+       "graph_inputs": [0], "graph_outputs": [4]}
+      """),
+]
+
 @Suite struct StructuralOpTests {
   /// Five invocations of pseudo-random inputs; float inputs are finite values in
   /// [-8, 8) so float -> int8 rounding is exercised, not NaN handling.
-  @Test(arguments: structuralCases)
+  @Test(arguments: structuralCases + variableHazardCases)
   func matchesTFLM(_ c: OpCase) throws {
     let dir = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -8,7 +8,9 @@ spec: {"op": "STRIDED_SLICE",                   # BuiltinOperator name
        "inputs": [0, 1, 2, 3], "outputs": [4],  # operator operands (tensor indices)
        "graph_inputs": [0], "graph_outputs": [4],
        "options": {"beginMask": 1, ...}}        # fields of the op's *OptionsT class
-Used to check single structural kernels against the live TFLM interpreter.
+or, for a small graph, "ops": [{"op": ..., "inputs": ..., "outputs": ..., "options": ...}]
+instead of the single op's fields (tensor type "resource" for VAR_HANDLE outputs).
+Used to check structural kernels and the memory plan against the live TFLM interpreter.
 """
 import json
 import sys
@@ -25,6 +27,7 @@ TYPES = {
     "int8": (schema.TensorType.INT8, np.int8),
     "int64": (schema.TensorType.INT64, np.int64),
     "bool": (schema.TensorType.BOOL, np.bool_),
+    "resource": (schema.TensorType.RESOURCE, np.int32),
 }
 
 OPTIONS = {
@@ -36,6 +39,9 @@ OPTIONS = {
     "RESHAPE": ("ReshapeOptions", schema.ReshapeOptionsT),
     "QUANTIZE": ("QuantizeOptions", schema.QuantizeOptionsT),
     "DEQUANTIZE": ("DequantizeOptions", schema.DequantizeOptionsT),
+    "VAR_HANDLE": ("VarHandleOptions", schema.VarHandleOptionsT),
+    "READ_VARIABLE": ("ReadVariableOptions", schema.ReadVariableOptionsT),
+    "ASSIGN_VARIABLE": ("AssignVariableOptions", schema.AssignVariableOptionsT),
 }
 
 
@@ -43,12 +49,20 @@ def main():
     spec = json.load(sys.stdin)
     model = schema.ModelT()
     model.version = 3
-    code = schema.OperatorCodeT()
-    op_code = getattr(schema.BuiltinOperator, spec["op"])
-    code.builtinCode = op_code
-    code.deprecatedBuiltinCode = min(op_code, 127)
-    code.version = 1
-    model.operatorCodes = [code]
+    ops = spec.get("ops") or [
+        {k: spec[k] for k in ("op", "inputs", "outputs", "options") if k in spec}]
+    names = []
+    for o in ops:
+        if o["op"] not in names:
+            names.append(o["op"])
+    model.operatorCodes = []
+    for name in names:
+        code = schema.OperatorCodeT()
+        op_code = getattr(schema.BuiltinOperator, name)
+        code.builtinCode = op_code
+        code.deprecatedBuiltinCode = min(op_code, 127)
+        code.version = 1
+        model.operatorCodes.append(code)
     model.buffers = [schema.BufferT()]  # buffer 0: the empty sentinel
 
     graph = schema.SubGraphT()
@@ -70,20 +84,22 @@ def main():
             tensor.quantization = q
         graph.tensors.append(tensor)
 
-    op = schema.OperatorT()
-    op.opcodeIndex = 0
-    op.inputs = np.array(spec["inputs"], dtype=np.int32)
-    op.outputs = np.array(spec["outputs"], dtype=np.int32)
-    if spec["op"] in OPTIONS:
-        name, cls = OPTIONS[spec["op"]]
-        options = cls()
-        for key, value in spec.get("options", {}).items():
-            setattr(options, key, value)
-        op.builtinOptionsType = getattr(schema.BuiltinOptions, name)
-        op.builtinOptions = options
-    graph.operators = [op]
+    graph.operators = []
+    for o in ops:
+        op = schema.OperatorT()
+        op.opcodeIndex = names.index(o["op"])
+        op.inputs = np.array(o["inputs"], dtype=np.int32)
+        op.outputs = np.array(o["outputs"], dtype=np.int32)
+        if o["op"] in OPTIONS:
+            name, cls = OPTIONS[o["op"]]
+            options = cls()
+            for key, value in o.get("options", {}).items():
+                setattr(options, key, value.encode() if isinstance(value, str) else value)
+            op.builtinOptionsType = getattr(schema.BuiltinOptions, name)
+            op.builtinOptions = options
+        graph.operators.append(op)
     graph.inputs = np.array(spec["graph_inputs"], dtype=np.int32)
-    graph.outputs = np.array(spec["graph_outputs"], dtype=np.int32)
+    graph.outputs = np.array(spec.get("graph_outputs", spec.get("outputs")), dtype=np.int32)
     model.subgraphs = [graph]
 
     builder = flatbuffers.Builder(1024)

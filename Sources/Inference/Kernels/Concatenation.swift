@@ -1,7 +1,8 @@
 // CONCATENATION along one axis, TFLM semantics (kernels/concatenation.cc,
-// reference/concatenation.h): inputs of one type and rank <= 4 that agree on every
-// dimension but `axis`; bytes are copied as they are (int8 inputs are NOT
-// requantized: TFLM's reference kernel ignores the scales), no fused activation.
+// reference/concatenation.h): inputs of one type and rank <= 6 that agree on every
+// dimension but `axis`; bytes are copied as they are, never requantized, so the
+// TFLM release we test against refuses int8 inputs whose scale or zero point differ
+// from the output's (the interpreter checks that); no fused activation.
 //
 // Layout: with outer = product of dims before the axis, each input contributes a
 // block of dim_i(axis) * inner elements per outer index, laid side by side.
@@ -25,7 +26,7 @@ public func prepareConcatenation(
 ) throws(OperatorError) -> ConcatenationParams {
   guard case .none = activation else { throw OperatorError("fused activation on CONCATENATION", unsupported: true) }
   guard inputCount >= 1, inputCount <= 10 else { throw OperatorError("input count (TFLM allows 1...10)", value: inputCount) }
-  guard output.rank <= 4 else { throw OperatorError("rank above 4", value: output.rank, unsupported: true) }
+  guard output.rank >= 1 else { throw OperatorError("scalar output", value: 0) }
   let axis = try resolveAxis(rawAxis, rank: output.rank)
   var total = 0
   for i in 0..<inputCount {
