@@ -35,8 +35,8 @@ public func expOnIntervalNegativeQuarterToZero(_ a: Int32) -> Int32 {
 /// modulo 1/4 goes through the Taylor series, each set bit of the rest multiplies by
 /// exp(-2^k), k = -2...4, and inputs below -32 give 0.
 ///
-///     // -1.0 in Q5.26 is -(1 << 26); exp(-1) = 0.3679 -> about 790015084 in Q0.31.
-///     expOnNegativeValues(-(1 << 26), integerBits: 5)
+///     // -1.0 in Q5.26 is -(1 << 26); exp(-1) = 0.36788 = 790015084.4 / 2^31.
+///     expOnNegativeValues(-(1 << 26), integerBits: 5)   // 790015308
 @inlinable
 public func expOnNegativeValues(_ a: Int32, integerBits: Int32) -> Int32 {
   let fractionalBits = 31 - integerBits
@@ -74,7 +74,7 @@ public func expOnNegativeValues(_ a: Int32, integerBits: Int32) -> Int32 {
 /// `one_over_one_plus_x_for_x_in_0_1`: three Newton-Raphson steps in Q2.29 on the
 /// half denominator (1 + a) / 2.
 ///
-///     oneOverOnePlusX(1 << 30)   // about 2/3 in Q0.31 (1431655765)
+///     oneOverOnePlusX(1 << 30)   // 1431655762, 2/3 is 1431655765.3 in Q0.31
 @inlinable
 public func oneOverOnePlusX(_ a: Int32) -> Int32 {
   let halfDenominator = roundingHalfSum(a, .max)

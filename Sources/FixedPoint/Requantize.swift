@@ -28,7 +28,7 @@ public struct QuantizedMultiplier: Equatable, Sendable {
 /// Non-finite input gives (0, 0); prepare code rejects such scales before calling.
 ///
 ///     quantizeMultiplier(0.5)       // (multiplier: 1073741824, shift: 0)
-///     quantizeMultiplier(0.0039)    // (multiplier: 2143982387, shift: -7)
+///     quantizeMultiplier(0.0039)    // (multiplier: 2144047674, shift: -8)
 ///     quantizeMultiplier(3.0)       // (multiplier: 1610612736, shift: 2)
 public func quantizeMultiplier(_ real: Double) -> (multiplier: Int32, shift: Int32) {
   if real == 0 || !real.isFinite { return (0, 0) }
@@ -98,7 +98,7 @@ public func softmaxInputMultiplier(beta: Double, inputScale: Double, integerBits
 /// rescaled value still fits a Q(integerBits).(totalSignedBits - integerBits) number,
 /// i.e. floor((2^integerBits - 1) * 2^(totalSignedBits - integerBits) / 2^leftShift).
 ///
-///     inputRadius(integerBits: 4, leftShift: 20)   // 30720
+///     inputRadius(integerBits: 4, leftShift: 20)   // 1920 = 15 * 2^27 / 2^20
 @inlinable
 public func inputRadius(integerBits: Int32, leftShift: Int32, totalSignedBits: Int32 = 31) -> Int32 {
   let top = Double((Int64(1) << Int64(integerBits)) - 1)

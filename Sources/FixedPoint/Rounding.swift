@@ -18,10 +18,11 @@ public func roundingDivideByPowerOfTwo(_ x: Int32, _ exponent: Int32) -> Int32 {
   return (x >> e) &+ (remainder > threshold ? 1 : 0)
 }
 
-/// The high 32 bits of `2 * a * b`, rounded to nearest with ties away from zero;
+/// The high 32 bits of `2 * a * b`, i.e. `floor((a * b + 2^30) / 2^31)`: rounded to
+/// nearest with ties toward +infinity (the nudge is asymmetric: -0.5 rounds to 0);
 /// `Int32.min * Int32.min` saturates to `Int32.max` (gemmlowp
-/// `SaturatingRoundingDoublingHighMul`). Read as a product of two Q0.31 numbers
-/// it is their Q0.31 product.
+/// `SaturatingRoundingDoublingHighMul`). Read as a product of two Q0.31 numbers it is
+/// their Q0.31 product.
 ///
 ///     saturatingRoundingDoublingHighMul(1 << 30, 1 << 30)   // 1 << 29  (0.5 * 0.5 = 0.25)
 ///     saturatingRoundingDoublingHighMul(.min, .min)         // .max
@@ -29,7 +30,7 @@ public func roundingDivideByPowerOfTwo(_ x: Int32, _ exponent: Int32) -> Int32 {
 public func saturatingRoundingDoublingHighMul(_ a: Int32, _ b: Int32) -> Int32 {
   if a == b && a == Int32.min { return Int32.max }
   let product = Int64(a) * Int64(b)
-  // The nudge makes the truncating division below round half away from zero.
+  // With the nudge, the truncating division rounds to nearest (ties toward +infinity).
   let nudge: Int64 = product >= 0 ? (1 << 30) : (1 - (1 << 30))
   return Int32(truncatingIfNeeded: (product + nudge) / (Int64(1) << 31))
 }

@@ -29,10 +29,9 @@ public struct FullyConnectedParams: Sendable {
 
 /// Turns the float quantization of a FULLY_CONNECTED into integer parameters.
 ///
-/// Per-tensor weights (one scale) follow TFLM's `GetQuantizedConvolutionMultipler`,
-/// where the input and weight scales are multiplied in Float before the division by
-/// the output scale in Double; per-channel weights multiply in Double. Both matter
-/// for bit-exactness.
+/// The multiplier is Double(input scale) * Double(weight scale) / Double(output scale)
+/// for per-tensor and per-channel weights alike, as the pinned TFLM computes it (not
+/// the Float product of older TFLM's `GetQuantizedConvolutionMultipler`).
 public func prepareFullyConnected(
   input: Shape, weights: Shape, output: Shape, biasCount: Int?,
   inputQuantization: TensorQuantization, weightScales: [Float], weightsZeroPoint: Int32 = 0,
@@ -63,9 +62,12 @@ public func prepareFullyConnected(
     try checkScale(inputQuantization.scale, op: op, what: "input scale must be positive and finite")
     try checkScale(weightScales[0], op: op, what: "weight scale must be positive and finite")
     try checkScale(outputQuantization.scale, op: op, what: "output scale must be positive and finite")
-    // Float product, then Double division: TFLM GetQuantizedConvolutionMultipler.
-    let product = inputQuantization.scale * weightScales[0]
-    let q = quantizeMultiplier(Double(product) / Double(outputQuantization.scale))
+    // All in Double. (Older TFLM multiplied the two scales in Float first, in
+    // GetQuantizedConvolutionMultipler; the pinned TFLM does not: the vector
+    // edge_fc_float_product tells the two apart.)
+    let real =
+      Double(inputQuantization.scale) * Double(weightScales[0]) / Double(outputQuantization.scale)
+    let q = quantizeMultiplier(real)
     channels = ChannelMultipliers(multipliers: [q.multiplier], shifts: [q.shift])
   } else {
     channels = try ChannelMultipliers.checked(

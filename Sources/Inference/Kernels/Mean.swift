@@ -1,12 +1,12 @@
 import FixedPoint
 
-// MEAN on int8 over up to two axes of an input of rank 1...5: TFLM micro
-// `EvalIntegerMean`. The raw int8 values are summed into int32 per output element.
-// When input and output share scale and zero point the mean is that sum divided by
-// the element count, truncated toward zero (TFLM `reference_ops::Mean`); otherwise
+// MEAN on int8 over up to two axes of an input of rank 1...5: TFLM
+// `QuantizedMeanOrSum`. The raw int8 values are summed into int32 per output element,
 // the zero point is removed (sum - zp * n) and the result requantized by
-// input scale / output scale with 1/n folded into the multiplier
-// (TFLM `QuantizedMeanOrSum`), + output zero point, clamped.
+// input scale / output scale with 1/n folded into the multiplier, + output zero
+// point, clamped. The pinned TFLM takes this path even when input and output share
+// their quantization (older TFLM then divided the sum, truncating): the vectors
+// edge_mean_*_same_quant tell the two apart.
 //
 // The output layout is the input's with the reduced axes removed (or kept as 1 when
 // keep_dims is set): the same element order either way.
@@ -21,8 +21,6 @@ public struct MeanParams: Sendable {
   public var inputCount: Int
   /// Elements summed into each output (the product of the reduced dimensions).
   public var reducedCount: Int
-  /// true when input and output quantization are identical (plain integer mean).
-  public var sameQuantization: Bool
   public var inputZeroPoint: Int32
   public var outputZeroPoint: Int32
   /// input scale / output scale with 1 / reducedCount folded in.
@@ -97,7 +95,6 @@ public func prepareMean(
   return MeanParams(
     dims: dims, outputStrides: strides, outputCount: outputCount, inputCount: input.elementCount,
     reducedCount: reducedCount,
-    sameQuantization: inputQuantization == outputQuantization,
     inputZeroPoint: inputQuantization.zeroPoint, outputZeroPoint: outputQuantization.zeroPoint,
     multiplier: folded)
 }
@@ -123,11 +120,6 @@ public func mean(
         }
       }
     }
-  }
-  let n = Int32(truncatingIfNeeded: p.reducedCount)
-  if p.sameQuantization {
-    for i in 0..<p.outputCount { output[i] = Int8(truncatingIfNeeded: scratch[i] / n) }
-    return
   }
   let zeroPointSum = Int64(p.inputZeroPoint) * Int64(p.reducedCount)
   for i in 0..<p.outputCount {
