@@ -56,9 +56,12 @@ public struct TensorView {
   public var byteCount: Int { shape.elementCount * type.size }
 }
 
-/// One prepared operator: what to run and with which parameters.
+/// One prepared operator: what to run and with which parameters. `indirect`:
+/// each payload sits in its own heap box made once at prepare, so a node costs
+/// only its own kernel's parameters (a STRIDED_SLICE's are 20 times an ADD's
+/// pointer), and reading it per invocation is one pointer hop, no allocation.
 @usableFromInline
-enum Step {
+indirect enum Step {
   case nothing
   case copy(bytes: Int)
   case readVariable(Int, bytes: Int)
@@ -87,15 +90,47 @@ enum Step {
 struct Node {
   var step: Step
   var kind: OperatorKind
-  /// Global tensor indices in `nodeTensors` (-1 = omitted optional input).
-  var inputStart: Int
-  var inputCount: Int
-  var outputStart: Int
-  var outputCount: Int
+  /// Where the node's global tensor indices start in `nodeTensors` (inputs, then
+  /// outputs; -1 = omitted optional input). 32-bit fields keep nodes small.
+  var inputStart32: Int32
+  var inputCount32: Int16
+  var outputCount32: Int16
   /// Planned scratch buffer (index into `Plan.buffers`), -1 when none.
-  var scratch: Int = -1
+  var scratch32: Int32 = -1
   /// Scratch bytes the kernel asks for.
-  var scratchBytes: Int = 0
+  var scratchBytes32: Int32 = 0
+
+  init(step: Step, kind: OperatorKind, inputStart: Int, inputCount: Int, outputStart: Int, outputCount: Int) {
+    precondition(outputStart == inputStart + inputCount)
+    self.step = step
+    self.kind = kind
+    inputStart32 = Int32(inputStart)
+    inputCount32 = Int16(inputCount)
+    outputCount32 = Int16(outputCount)
+  }
+
+  var inputStart: Int { Int(inputStart32) }
+  var inputCount: Int { Int(inputCount32) }
+  var outputStart: Int { Int(inputStart32) + Int(inputCount32) }
+  var outputCount: Int { Int(outputCount32) }
+  var scratch: Int {
+    get { Int(scratch32) }
+    set { scratch32 = Int32(newValue) }
+  }
+  var scratchBytes: Int {
+    get { Int(scratchBytes32) }
+    set { scratchBytes32 = Int32(newValue) }
+  }
+}
+
+/// What the caller sees of a graph input or output, kept so the interpreter does
+/// not need the model's tables after init.
+struct BoundaryTensor {
+  var index: Int
+  var shape: Shape
+  var type: TensorType
+  var scale: Float
+  var zeroPoint: Int32
 }
 
 /// Where a tensor's bytes live.
@@ -109,10 +144,20 @@ enum Storage: Equatable {
 
 /// Everything `prepare` decides, before an arena exists.
 struct Plan {
+  /// The flattened tensor table; used while preparing, emptied before the plan
+  /// is kept (eval needs only `shapes`).
   var tensors: [TensorInfo] = []
+  /// Each tensor's shape, packed as (byte offset in the model << 3) | rank and
+  /// read in place when a kernel needs it (TFLM points into the FlatBuffer too).
+  var shapes: [UInt32] = []
+  var inputs: [BoundaryTensor] = []
+  var outputs: [BoundaryTensor] = []
   var tensorBase: [Int] = []
   var nodes: [Node] = []
-  var nodeTensors: [Int] = []
+  var nodeTensors: [Int32] = []
+
+  /// Global tensor index at position `i` of `nodeTensors` (-1 = omitted).
+  @inline(__always) func tensorIndex(_ i: Int) -> Int { Int(nodeTensors[i]) }
   /// Node range of each subgraph (empty when unreachable).
   var subgraphNodes: [Range<Int>] = []
   var callOnceCount = 0
@@ -137,7 +182,8 @@ struct Plan {
 ///     try interpreter.invoke()
 ///     let probability = interpreter.output(0).data.load(as: UInt8.self)
 public final class Interpreter {
-  public let model: Model
+  /// The model's bytes (weights are read in place from them).
+  public let modelBytes: UnsafeRawBufferPointer
   /// Bytes of arena this model needs: `variableBytes + activationBytes`.
   public let arenaBytesRequired: Int
   /// Bytes that persist across invocations (resource variables, variable tensors).
@@ -151,7 +197,6 @@ public final class Interpreter {
   let arena: UnsafeMutableRawBufferPointer
   var pointers: [UnsafeMutableRawPointer?]
   var variablePointers: [UnsafeMutableRawPointer]
-  var scratchPointers: [UnsafeMutableRawPointer?]
   var callOnceDone: [Bool]
 
   /// The arena bytes `model` needs, without building an interpreter.
@@ -161,9 +206,9 @@ public final class Interpreter {
   }
 
   public init(model: Model, arena: UnsafeMutableRawBufferPointer) throws(InterpreterError) {
-    let p = try prepare(model)
-    self.model = model
-    plan = p
+    var p = try prepare(model)
+    p.tensors = []
+    modelBytes = model.bytes
     variableBytes = p.persistentBytes
     activationBytes = p.plannedBytes
     arenaBytesRequired = p.persistentBytes + p.plannedBytes
@@ -175,11 +220,14 @@ public final class Interpreter {
     else { throw .misalignedArena(alignment: Interpreter.arenaAlignment) }
     self.arena = arena
     variablePointers = p.variableOffset.map { base + $0 }
-    pointers = [UnsafeMutableRawPointer?](repeating: nil, count: p.tensors.count)
+    pointers = [UnsafeMutableRawPointer?](repeating: nil, count: p.storage.count)
     callOnceDone = [Bool](repeating: false, count: p.callOnceCount)
-    scratchPointers = p.nodes.map { $0.scratch < 0 ? nil : base + p.persistentBytes + p.buffers[$0.scratch].offset }
+    // From here on a node's `scratch` is its scratch buffer's offset in the arena.
+    for i in 0..<p.nodes.count where p.nodes[i].scratch >= 0 {
+      p.nodes[i].scratch = p.persistentBytes + p.buffers[p.nodes[i].scratch].offset
+    }
     let modelBase = UnsafeMutableRawPointer(mutating: model.bytes.baseAddress!)
-    for g in 0..<p.tensors.count {
+    for g in 0..<p.storage.count {
       switch p.storage[g] {
       case .none: pointers[g] = nil
       case .constant(let span): pointers[g] = modelBase + span.offset
@@ -188,28 +236,74 @@ public final class Interpreter {
       case .persistent(let offset): pointers[g] = base + offset
       }
     }
+    // The storage decisions and the buffer list are only needed to bind the
+    // pointers above; keep the node and shape tables only.
+    p.storage = []
+    p.buffers = []
+    p.tensorBase = []
+    plan = p
     reset()
   }
 
   // MARK: Tensors
 
-  public var inputCount: Int { model.subgraphs[0].inputs.count }
-  public var outputCount: Int { model.subgraphs[0].outputs.count }
+  public var inputCount: Int { plan.inputs.count }
+  public var outputCount: Int { plan.outputs.count }
 
-  public func input(_ i: Int) -> TensorView { view(Int(model.subgraphs[0].inputs[i])) }
-  public func output(_ i: Int) -> TensorView { view(Int(model.subgraphs[0].outputs[i])) }
+  public func input(_ i: Int) -> TensorView { view(plan.inputs[i]) }
+  public func output(_ i: Int) -> TensorView { view(plan.outputs[i]) }
 
-  func view(_ g: Int) -> TensorView {
-    let t = plan.tensors[g]
+  func view(_ t: BoundaryTensor) -> TensorView {
     // A zero-byte tensor has no storage; hand out the arena start so callers
     // never see a null pointer.
-    let data = pointers[g] ?? arena.baseAddress ?? UnsafeMutableRawPointer(mutating: model.bytes.baseAddress!)
-    return TensorView(
-      data: data, shape: t.shape, type: t.type, scale: t.quantization.scale, zeroPoint: t.quantization.zeroPoint)
+    let data = pointers[t.index] ?? arena.baseAddress ?? UnsafeMutableRawPointer(mutating: modelBytes.baseAddress!)
+    return TensorView(data: data, shape: t.shape, type: t.type, scale: t.scale, zeroPoint: t.zeroPoint)
   }
 
   /// Number of steps in the execution order (init subgraph included).
   public var stepCount: Int { plan.stepCount }
+
+  /// Heap bytes of the interpreter's own tables, outside the arena: tensor
+  /// shapes, nodes with their kernel parameters (per-channel multipliers
+  /// included), tensor pointers. Counted from element counts and strides on this
+  /// target (a 64-bit host counts pointers and Ints twice what a 32-bit MCU does),
+  /// plus 32 bytes of header per heap array and 16 per boxed node payload. The
+  /// `Model`'s tables are not included: they are only needed while building the
+  /// interpreter and can be dropped after (see `Model.tableBytes`).
+  public var bookkeepingBytes: Int {
+    let header = 32
+    func array<T>(_ a: [T]) -> Int { header + a.count * MemoryLayout<T>.stride }
+    var total = array(plan.shapes) + array(plan.inputs) + array(plan.outputs) + array(plan.tensorBase)
+    total += array(plan.nodes) + array(plan.nodeTensors) + array(plan.subgraphNodes)
+    total += array(plan.variableOffset) + array(plan.variableSize) + array(plan.buffers) + array(plan.storage)
+    total += array(pointers) + array(variablePointers) + array(callOnceDone)
+    for node in plan.nodes {
+      let box = 16
+      switch node.step {
+      case .nothing: break
+      case .copy, .readVariable, .assignVariable, .callOnce: total += box + 16
+      case .concatenation(let p): total += box + MemoryLayout.size(ofValue: p)
+      case .stridedSlice(let p): total += box + MemoryLayout.size(ofValue: p)
+      case .splitV(let p): total += box + MemoryLayout.size(ofValue: p)
+      case .pad(let p): total += box + MemoryLayout.size(ofValue: p)
+      case .quantize(let p, _): total += box + MemoryLayout.size(ofValue: p) + 8
+      case .dequantize(let p, _): total += box + MemoryLayout.size(ofValue: p) + 8
+      case .conv2D(let p):
+        total += box + MemoryLayout.size(ofValue: p) + array(p.channels.multipliers) + array(p.channels.shifts)
+      case .depthwiseConv2D(let p):
+        total += box + MemoryLayout.size(ofValue: p) + array(p.channels.multipliers) + array(p.channels.shifts)
+      case .fullyConnected(let p):
+        total += box + MemoryLayout.size(ofValue: p) + array(p.channels.multipliers) + array(p.channels.shifts)
+      case .averagePool2D(let p), .maxPool2D(let p): total += box + MemoryLayout.size(ofValue: p)
+      case .softmax(let p, _): total += box + MemoryLayout.size(ofValue: p) + 8
+      case .logistic(let p): total += box + MemoryLayout.size(ofValue: p)
+      case .add(let p): total += box + MemoryLayout.size(ofValue: p)
+      case .mul(let p): total += box + MemoryLayout.size(ofValue: p)
+      case .mean(let p): total += box + MemoryLayout.size(ofValue: p)
+      }
+    }
+    return total
+  }
 
   // MARK: Running
 
@@ -228,11 +322,11 @@ public final class Interpreter {
   }
 
   @inline(__always) func tensor(_ node: Node, input k: Int) -> UnsafeMutableRawPointer {
-    pointers[plan.nodeTensors[node.inputStart + k]]!
+    pointers[plan.tensorIndex(node.inputStart + k)]!
   }
 
   @inline(__always) func tensor(_ node: Node, output k: Int) -> UnsafeMutableRawPointer {
-    pointers[plan.nodeTensors[node.outputStart + k]]!
+    pointers[plan.tensorIndex(node.outputStart + k)]!
   }
 
   @inline(__always) func int8(_ node: Node, input k: Int) -> UnsafePointer<Int8> {
@@ -244,17 +338,24 @@ public final class Interpreter {
   }
 
   @inline(__always) func shape(_ node: Node, input k: Int) -> Shape {
-    plan.tensors[plan.nodeTensors[node.inputStart + k]].shape
+    shape(of: plan.tensorIndex(node.inputStart + k))
   }
 
   @inline(__always) func shape(_ node: Node, output k: Int) -> Shape {
-    plan.tensors[plan.nodeTensors[node.outputStart + k]].shape
+    shape(of: plan.tensorIndex(node.outputStart + k))
+  }
+
+  /// Tensor `g`'s shape, read from the model bytes.
+  @inline(__always) func shape(of g: Int) -> Shape {
+    let packed = plan.shapes[g]
+    let at = modelBytes.baseAddress! + Int(packed >> 3)
+    return Shape(rank: Int(packed & 7)) { Int(Int32(littleEndian: at.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
   }
 
   /// The optional int32 bias (input 2) of a convolution or fully connected node.
   @inline(__always) func bias(_ node: Node) -> UnsafePointer<Int32>? {
     guard node.inputCount > 2 else { return nil }
-    let g = plan.nodeTensors[node.inputStart + 2]
+    let g = plan.tensorIndex(node.inputStart + 2)
     guard g >= 0, let p = pointers[g] else { return nil }
     return UnsafePointer(p.assumingMemoryBound(to: Int32.self))
   }
@@ -279,16 +380,16 @@ public final class Interpreter {
       case .concatenation(let p):
         let axis = p.axis
         concatenate(p, inputCount: node.inputCount, input: { i in
-          let g = plan.nodeTensors[node.inputStart + i]
-          return (UnsafeRawPointer(pointers[g]!), plan.tensors[g].shape[axis])
+          let g = plan.tensorIndex(node.inputStart + i)
+          return (UnsafeRawPointer(pointers[g]!), shape(of: g)[axis])
         }, output: tensor(node, output: 0))
       case .stridedSlice(let p):
         stridedSlice(p, input: tensor(node, input: 0), output: tensor(node, output: 0))
       case .splitV(let p):
         let axis = p.axis
         splitV(p, input: tensor(node, input: 0), outputCount: node.outputCount, output: { i in
-          let g = plan.nodeTensors[node.outputStart + i]
-          return (pointers[g]!, plan.tensors[g].shape[axis])
+          let g = plan.tensorIndex(node.outputStart + i)
+          return (pointers[g]!, shape(of: g)[axis])
         })
       case .pad(let p):
         pad(p, input: tensor(node, input: 0), output: tensor(node, output: 0))
@@ -331,7 +432,7 @@ public final class Interpreter {
       case .mean(let p):
         mean(
           p, input: int8(node, input: 0), output: int8(node, output: 0),
-          scratch: scratchPointers[n]!.assumingMemoryBound(to: Int32.self))
+          scratch: (arena.baseAddress! + node.scratch).assumingMemoryBound(to: Int32.self))
       }
     }
   }

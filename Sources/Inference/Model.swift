@@ -98,6 +98,9 @@ public struct Quantization: Sendable {
 /// One tensor of a subgraph.
 public struct TensorInfo: Sendable {
   public var shape: Shape
+  /// Byte offset of the shape's int32 dimensions inside the model (0 for rank 0),
+  /// so the interpreter can read shapes in place instead of keeping copies.
+  public var shapeOffset: Int
   public var type: TensorType
   /// Constant contents inside the model bytes, nil for tensors computed at run time.
   public var data: ByteSpan?
@@ -261,7 +264,9 @@ public struct Model: @unchecked Sendable {
 
   private static func readTensor(_ t: FlatTable, fb: FlatBuffer, buffers: [ByteSpan?]) throws(ModelError) -> TensorInfo {
     var shape = Shape()
+    var shapeOffset = 0
     if let dims = try t.vector(0, elementSize: 4, "Tensor.shape") {
+      shapeOffset = dims.start
       guard dims.count <= Shape.maxRank else {
         throw .unsupported(what: "tensor rank above 6", offset: dims.start, value: dims.count)
       }
@@ -330,8 +335,22 @@ public struct Model: @unchecked Sendable {
       }
     }
     return TensorInfo(
-      shape: shape, type: type, data: data, name: try t.string(3, "Tensor.name"), quantization: q,
+      shape: shape, shapeOffset: shapeOffset, type: type, data: data, name: try t.string(3, "Tensor.name"), quantization: q,
       isVariable: try t.bool(5, "Tensor.is_variable"), fileOffset: t.position)
+  }
+
+  /// Heap bytes of the model's index tables (tensors, operators and their operand
+  /// lists), counted like `Interpreter.bookkeepingBytes`. Needed only to build
+  /// interpreters; weights are not included (they stay in the model bytes).
+  public var tableBytes: Int {
+    let header = 32
+    func array<T>(_ a: [T]) -> Int { header + a.count * MemoryLayout<T>.stride }
+    var total = array(subgraphs)
+    for g in subgraphs {
+      total += array(g.tensors) + array(g.inputs) + array(g.outputs) + array(g.operators)
+      for op in g.operators { total += array(op.inputs) + array(op.outputs) }
+    }
+    return total
   }
 
   // MARK: In-place reads (spans were validated when the model was read)

@@ -14,6 +14,14 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
     p.tensors.append(contentsOf: g.tensors)
   }
   p.storage = [Storage](repeating: .none, count: p.tensors.count)
+  p.shapes = p.tensors.map { UInt32($0.shapeOffset) << 3 | UInt32($0.shape.rank) }
+  func boundary(_ i: Int32) -> BoundaryTensor {
+    let t = p.tensors[Int(i)]
+    return BoundaryTensor(
+      index: Int(i), shape: t.shape, type: t.type, scale: t.quantization.scale, zeroPoint: t.quantization.zeroPoint)
+  }
+  p.inputs = graphs[0].inputs.map(boundary)
+  p.outputs = graphs[0].outputs.map(boundary)
   p.subgraphNodes = [Range<Int>](repeating: 0..<0, count: graphs.count)
 
   // 1. Execution order: subgraph 0 with CALL_ONCE targets inlined.
@@ -68,9 +76,9 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
     for (n, op) in graphs[s].operators.enumerated() {
       let base = p.tensorBase[s]
       let inputStart = p.nodeTensors.count
-      for i in op.inputs { p.nodeTensors.append(i < 0 ? -1 : base + Int(i)) }
+      for i in op.inputs { p.nodeTensors.append(i < 0 ? -1 : Int32(base) + i) }
       let outputStart = p.nodeTensors.count
-      for o in op.outputs { p.nodeTensors.append(base + Int(o)) }
+      for o in op.outputs { p.nodeTensors.append(Int32(base) + o) }
       var node = Node(
         step: .nothing, kind: op.kind, inputStart: inputStart, inputCount: op.inputs.count,
         outputStart: outputStart, outputCount: op.outputs.count)
@@ -100,8 +108,8 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
   for nodeIndex in stepNode {
     let node = p.nodes[nodeIndex]
     if node.kind == .reshape {
-      let input = p.nodeTensors[node.inputStart]
-      let output = p.nodeTensors[node.outputStart]
+      let input = p.tensorIndex(node.inputStart)
+      let output = p.tensorIndex(node.outputStart)
       root[output] = root[input]
     }
   }
@@ -137,7 +145,7 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
   for (step, nodeIndex) in stepNode.enumerated() {
     let node = p.nodes[nodeIndex]
     for k in 0..<node.inputCount {
-      let g = p.nodeTensors[node.inputStart + k]
+      let g = p.tensorIndex(node.inputStart + k)
       guard g >= 0, needsBytes(root[g]) else { continue }
       let r = root[g]
       if p.tensors[r].isVariable {
@@ -151,7 +159,7 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
       last[r] = max(last[r], step)
     }
     for k in 0..<node.outputCount {
-      let g = p.nodeTensors[node.outputStart + k]
+      let g = p.tensorIndex(node.outputStart + k)
       guard needsBytes(root[g]) else { continue }
       let r = root[g]
       if p.tensors[r].isVariable {
@@ -187,7 +195,7 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
   for (step, nodeIndex) in stepNode.enumerated() {
     let node = p.nodes[nodeIndex]
     guard case .readVariable(let v, _) = node.step else { continue }
-    let r = root[p.nodeTensors[node.outputStart]]
+    let r = root[p.tensorIndex(node.outputStart)]
     guard needsBytes(r), !isGraphOutput[r], !isGraphInput[r], !persistentTensor[r], p.storage[r] == .none else { continue }
     let end = last[r]
     if assigns[v].contains(where: { $0 > step && $0 < end }) { continue }
@@ -200,7 +208,7 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
   for (step, nodeIndex) in stepNode.enumerated() {
     let node = p.nodes[nodeIndex]
     guard case .assignVariable(let v, _) = node.step else { continue }
-    let g = p.nodeTensors[node.inputStart + 1]
+    let g = p.tensorIndex(node.inputStart + 1)
     let r = root[g]
     guard needsBytes(r), !isGraphOutput[r], !isGraphInput[r], !persistentTensor[r], p.storage[r] == .none else { continue }
     let from = first[r], to = last[r]

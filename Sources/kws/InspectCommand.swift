@@ -79,6 +79,10 @@ struct ModelReport: Codable {
   var arenaBytes: Int?
   var variableBytes: Int?
   var activationBytes: Int?
+  /// Heap bytes of the interpreter's own tables (not in the arena), on this host.
+  var bookkeepingBytes: Int?
+  /// Heap bytes of the model's index tables, needed only while building the interpreter.
+  var modelTableBytes: Int
   var unsupported: String?
 
   init(_ file: ModelFile) {
@@ -89,6 +93,7 @@ struct ModelReport: Codable {
     subgraphs = []
     parameters = 0
     macs = 0
+    modelTableBytes = model.tableBytes
     for (s, g) in model.subgraphs.enumerated() {
       var ops: [Op] = []
       for (n, op) in g.operators.enumerated() {
@@ -126,6 +131,7 @@ struct ModelReport: Codable {
       arenaBytes = runner.interpreter.arenaBytesRequired
       variableBytes = runner.interpreter.variableBytes
       activationBytes = runner.interpreter.activationBytes
+      bookkeepingBytes = runner.interpreter.bookkeepingBytes
     } catch {
       unsupported = error.description
     }
@@ -203,6 +209,11 @@ struct ModelReport: Codable {
     lines.append("MACs per inference: \(macs)")
     if let arenaBytes, let variableBytes, let activationBytes {
       lines.append("arena: \(arenaBytes) bytes (\(variableBytes) variables + \(activationBytes) planned activations)")
+      if let bookkeepingBytes {
+        lines.append(
+          "interpreter tables (heap, outside the arena, on this host): \(bookkeepingBytes) bytes; "
+            + "model tables (needed only to build it): \(modelTableBytes) bytes")
+      }
     } else if let unsupported {
       lines.append("arena: not planned: \(unsupported)")
     }
