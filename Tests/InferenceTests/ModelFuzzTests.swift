@@ -60,7 +60,11 @@ import TestSupport
     Self.attempt(original, &outcome, &rng)
     #expect(outcome.ran == 1, "the unmodified model must run")
 
-    let trials = 1500
+    // KWS_FUZZ_TRIALS / KWS_FUZZ_SEED scale a one-off deeper run; the defaults
+    // keep `make test` quick.
+    let environment = ProcessInfo.processInfo.environment
+    let trials = environment["KWS_FUZZ_TRIALS"].flatMap(Int.init) ?? 1500
+    rng = SplitMix64(seed: rng.state ^ (environment["KWS_FUZZ_SEED"].flatMap(UInt64.init) ?? 0))
     for trial in 0..<trials {
       var bytes = original
       if trial % 3 == 0 {
