@@ -81,12 +81,14 @@ public func oneOverOnePlusX(_ a: Int32) -> Int32 {
   let oneQ2: Int32 = 1 << 29
   var x =
     GemmlowpConstant.fortyEightOverSeventeen
-    &+ saturatingRoundingDoublingHighMul(halfDenominator, GemmlowpConstant.minusThirtyTwoOverSeventeen)
+    &+ saturatingRoundingDoublingHighMul(
+      halfDenominator, GemmlowpConstant.minusThirtyTwoOverSeventeen)
   for _ in 0..<3 {
     let halfDenominatorTimesX = saturatingRoundingDoublingHighMul(halfDenominator, x)
     let oneMinus = oneQ2 &- halfDenominatorTimesX
     // Q2.29 * Q2.29 = Q4.27, rescaled back to Q2.29.
-    x = x &+ saturatingRoundingMultiplyByPowerOfTwo(saturatingRoundingDoublingHighMul(x, oneMinus), 2)
+    x =
+      x &+ saturatingRoundingMultiplyByPowerOfTwo(saturatingRoundingDoublingHighMul(x, oneMinus), 2)
   }
   // x is 1/half_denominator in Q2.29; halve it (reinterpret as Q1.30), then Q0.31.
   return saturatingRoundingMultiplyByPowerOfTwo(x, 1)

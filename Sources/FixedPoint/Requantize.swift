@@ -54,7 +54,8 @@ public func quantizeMultiplier(_ real: Double) -> (multiplier: Int32, shift: Int
 ///     let m = quantizeMultiplier(0.25)          // (1073741824, -1)
 ///     multiplyByQuantizedMultiplier(10, m.multiplier, m.shift)   // 3  (2.5 -> 3)
 @inlinable
-public func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+public func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32
+{
   let leftShift = shift > 0 ? shift : 0
   let rightShift = shift > 0 ? 0 : -shift
   return roundingDivideByPowerOfTwo(
@@ -100,9 +101,11 @@ public func softmaxInputMultiplier(beta: Double, inputScale: Double, integerBits
 ///
 ///     inputRadius(integerBits: 4, leftShift: 20)   // 1920 = 15 * 2^27 / 2^20
 @inlinable
-public func inputRadius(integerBits: Int32, leftShift: Int32, totalSignedBits: Int32 = 31) -> Int32 {
+public func inputRadius(integerBits: Int32, leftShift: Int32, totalSignedBits: Int32 = 31) -> Int32
+{
   let top = Double((Int64(1) << Int64(integerBits)) - 1)
   let scaled = top * Double(Int64(1) << Int64(totalSignedBits - integerBits))
-  let radius = (scaled / Double(sign: .plus, exponent: Int(leftShift), significand: 1)).rounded(.down)
+  let radius = (scaled / Double(sign: .plus, exponent: Int(leftShift), significand: 1)).rounded(
+    .down)
   return radius >= Double(Int32.max) ? .max : Int32(radius)
 }

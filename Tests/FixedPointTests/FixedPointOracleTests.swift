@@ -3,8 +3,8 @@
 // (and math.frexp). Inputs: edge values plus seeded random values.
 import FixedPoint
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct FixedPointOracleTests {
   static let edges: [Int32] = [
@@ -68,7 +68,11 @@ import TestSupport
       let x = Int32(truncatingIfNeeded: Int64(rng.int32()) >> Int64(rng.next() % 31))
       triples.append((x, q.multiplier, q.shift))
     }
-    for x in Self.edges { triples.append((x, 1 << 30, 0)); triples.append((x, .max, -31)); triples.append((x, 1 << 30, 3)) }
+    for x in Self.edges {
+      triples.append((x, 1 << 30, 0))
+      triples.append((x, .max, -31))
+      triples.append((x, 1 << 30, 3))
+    }
     let answer = try Self.oracle([
       "quantize": reals.map { [Int64(bitPattern: $0.bitPattern)] },
       "mbqm": triples.map { [Int64($0.0), Int64($0.1), Int64($0.2)] },
@@ -83,7 +87,8 @@ import TestSupport
         "quantizeMultiplier(\(real)) = \(q), oracle \(quantized[k])")
     }
     for (k, (x, m, s)) in triples.enumerated() {
-      #expect(Int64(multiplyByQuantizedMultiplier(x, m, s)) == products[k], "mbqm(\(x), \(m), \(s))")
+      #expect(
+        Int64(multiplyByQuantizedMultiplier(x, m, s)) == products[k], "mbqm(\(x), \(m), \(s))")
     }
   }
 
@@ -99,10 +104,15 @@ import TestSupport
     var logistics: [(Int32, Int32)] = []
     for ib: Int32 in [0, 4, 5] {
       for x in Self.edges where x != .min { logistics.append((x, ib)) }
-      for _ in 0..<800 { logistics.append((rng.int32() == 0 ? 1 : Int32(truncatingIfNeeded: Int64(rng.int32()) / 2), ib)) }
+      for _ in 0..<800 {
+        logistics.append(
+          (rng.int32() == 0 ? 1 : Int32(truncatingIfNeeded: Int64(rng.int32()) / 2), ib))
+      }
     }
     var reciprocals: [Int32] = [1, 1 << 19, (1 << 19) + 1, 3 << 19, .max]
-    for _ in 0..<1000 { reciprocals.append(Int32(truncatingIfNeeded: rng.next() & 0x7FFF_FFFF) | 1) }
+    for _ in 0..<1000 {
+      reciprocals.append(Int32(truncatingIfNeeded: rng.next() & 0x7FFF_FFFF) | 1)
+    }
     let answer = try Self.oracle([
       "exp": exps.map { [Int64($0.0), Int64($0.1)] },
       "one_over": unit.map { [Int64($0)] },
@@ -113,7 +123,9 @@ import TestSupport
     let o = Self.ints(answer["one_over"])
     let l = Self.ints(answer["logistic"])
     let r = (answer["reciprocal"] as? [[NSNumber]]) ?? []
-    try #require(e.count == exps.count && o.count == unit.count && l.count == logistics.count && r.count == reciprocals.count)
+    try #require(
+      e.count == exps.count && o.count == unit.count && l.count == logistics.count
+        && r.count == reciprocals.count)
     for (k, (x, ib)) in exps.enumerated() {
       #expect(Int64(expOnNegativeValues(x, integerBits: ib)) == e[k], "exp(\(x), Q\(ib))")
     }
@@ -125,7 +137,9 @@ import TestSupport
     }
     for (k, x) in reciprocals.enumerated() {
       let ours = reciprocal(x, integerBits: 12)
-      #expect([Int64(ours.reciprocal), Int64(ours.bitsOverUnit)] == r[k].map(\.int64Value), "reciprocal(\(x))")
+      #expect(
+        [Int64(ours.reciprocal), Int64(ours.bitsOverUnit)] == r[k].map(\.int64Value),
+        "reciprocal(\(x))")
     }
   }
 }

@@ -3,8 +3,8 @@
 // Python interpreter (Models/dscnn/build_dscnn.py writes NAME.layers.json).
 import Foundation
 import Inference
-import Testing
 import TestSupport
+import Testing
 
 struct LayerOp: Decodable {
   var op: String
@@ -29,7 +29,8 @@ struct LayerModel: Decodable {
   var cases: [LayerCase]
 
   static func load(_ name: String) throws -> LayerModel {
-    let url = URL(fileURLWithPath: TestSupport.path("Tests/InferenceTests/Models/\(name).layers.json"))
+    let url = URL(
+      fileURLWithPath: TestSupport.path("Tests/InferenceTests/Models/\(name).layers.json"))
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     return try decoder.decode(LayerModel.self, from: Data(contentsOf: url))
@@ -49,7 +50,8 @@ struct LayerModel: Decodable {
   func liveTensors() throws -> [[Int: [Int]]] {
     let stdin = try JSONSerialization.data(withJSONObject: cases.map { [$0.input] })
     let out = try TestSupport.reference(
-      "tflm_op_check.py", ["--layers", TestSupport.path("Tests/InferenceTests/Models/\(name).tflite")],
+      "tflm_op_check.py",
+      ["--layers", TestSupport.path("Tests/InferenceTests/Models/\(name).tflite")],
       stdin: stdin)
     let live = try JSONDecoder().decode([[String: [Int]]].self, from: out)
     return live.map { tensors in
@@ -67,7 +69,8 @@ struct LayerModel: Decodable {
     let m = try LayerModel.load("dscnn_random")
     let ops = m.ops.map(\.op).filter { $0 != "RESHAPE" }
     #expect(
-      ops == ["CONV_2D"] + Array(repeating: ["DEPTHWISE_CONV_2D", "CONV_2D"], count: 4).flatMap { $0 }
+      ops == ["CONV_2D"]
+        + Array(repeating: ["DEPTHWISE_CONV_2D", "CONV_2D"], count: 4).flatMap { $0 }
         + ["AVERAGE_POOL_2D", "FULLY_CONNECTED", "SOFTMAX"])
     let input = try #require(m.ops.first?.inputs.first ?? nil)
     #expect(input.shape == [1, 49, 10, 1])
@@ -90,7 +93,10 @@ struct LayerModel: Decodable {
         let expected = try #require(tensors[layer.outputTensors[0]])
         let ours = try LayerModel.run(layer, input: input, name: "\(model) op \(i)")
         let bad = KernelVectors.mismatches(ours, expected)
-        #expect(bad.isEmpty, "\(model) case \(k) op \(i) \(layer.op): \(bad.count) mismatches\n\(bad.prefix(50).joined(separator: "\n"))")
+        #expect(
+          bad.isEmpty,
+          "\(model) case \(k) op \(i) \(layer.op): \(bad.count) mismatches\n\(bad.joined(separator: "\n"))"
+        )
       }
     }
   }
@@ -105,11 +111,15 @@ struct LayerModel: Decodable {
     for (k, c) in m.cases.enumerated() {
       var tensors: [Int: [Int]] = [m.graphInput: c.input]
       for (i, layer) in m.ops.enumerated() {
-        let input = try #require(tensors[layer.inputTensors[0]], "op \(i) runs before its input exists")
+        let input = try #require(
+          tensors[layer.inputTensors[0]], "op \(i) runs before its input exists")
         let ours = try LayerModel.run(layer, input: input, name: "\(model) op \(i)")
         tensors[layer.outputTensors[0]] = ours
         let bad = KernelVectors.mismatches(ours, live[k][layer.outputTensors[0]] ?? [])
-        #expect(bad.isEmpty, "\(model) case \(k) op \(i) \(layer.op) (chained): \(bad.prefix(20).joined(separator: "\n"))")
+        #expect(
+          bad.isEmpty,
+          "\(model) case \(k) op \(i) \(layer.op) (chained): \(bad.joined(separator: "\n"))"
+        )
       }
       #expect(tensors[m.graphOutput] == c.output, "\(model) case \(k): scores")
     }
@@ -122,7 +132,9 @@ struct LayerModel: Decodable {
     let live = try m.liveTensors()
     try #require(live.count == m.cases.count)
     for (k, c) in m.cases.enumerated() {
-      #expect(live[k][m.graphOutput] == c.output, "\(model) case \(k): stored scores differ from live TFLM")
+      #expect(
+        live[k][m.graphOutput] == c.output,
+        "\(model) case \(k): stored scores differ from live TFLM")
     }
   }
 }

@@ -50,7 +50,8 @@ import Testing
     ) throws(KernelError) -> Conv2DParams {
       try prepareConv2D(
         input: Shape(1, 5, 5, 3), filter: Shape(2, 3, 3, 3), output: output, biasCount: bias,
-        inputQuantization: TensorQuantization(scale: scale, zeroPoint: zp), filterScales: filterScales,
+        inputQuantization: TensorQuantization(scale: scale, zeroPoint: zp),
+        filterScales: filterScales,
         outputQuantization: Self.q, padding: .same, strideHeight: stride, strideWidth: stride,
         activation: .relu)
     }
@@ -66,7 +67,10 @@ import Testing
     #expect(throws: KernelError("CONV_2D", "int8 zero point out of range", value: 200)) {
       _ = try prepare(zp: 200)
     }
-    #expect(throws: KernelError("CONV_2D", "filter scale count is neither 1 nor the output channel count", value: 3)) {
+    #expect(
+      throws: KernelError(
+        "CONV_2D", "filter scale count is neither 1 nor the output channel count", value: 3)
+    ) {
       _ = try prepare(filterScales: [1, 1, 1])
     }
     #expect(throws: KernelError("CONV_2D", "bias length differs from the output depth", value: 3)) {
@@ -78,25 +82,37 @@ import Testing
   }
 
   @Test func otherKernelsRefuseBadInput() {
-    #expect(throws: KernelError("DEPTHWISE_CONV_2D", "filter depth differs from input depth * multiplier", value: 4)) {
+    #expect(
+      throws: KernelError(
+        "DEPTHWISE_CONV_2D", "filter depth differs from input depth * multiplier", value: 4)
+    ) {
       _ = try prepareDepthwiseConv2D(
-        input: Shape(1, 5, 5, 3), filter: Shape(1, 3, 3, 4), output: Shape(1, 5, 5, 4), biasCount: nil,
+        input: Shape(1, 5, 5, 3), filter: Shape(1, 3, 3, 4), output: Shape(1, 5, 5, 4),
+        biasCount: nil,
         inputQuantization: Self.q, filterScales: [0.1], outputQuantization: Self.q, padding: .same,
         strideHeight: 1, strideWidth: 1, depthMultiplier: 1, activation: .none)
     }
-    #expect(throws: KernelError("FULLY_CONNECTED", "input element count differs from batches * weights depth", value: 10)) {
+    #expect(
+      throws: KernelError(
+        "FULLY_CONNECTED", "input element count differs from batches * weights depth", value: 10)
+    ) {
       _ = try prepareFullyConnected(
         input: Shape(1, 10), weights: Shape(4, 12), output: Shape(1, 4), biasCount: 4,
-        inputQuantization: Self.q, weightScales: [0.1], outputQuantization: Self.q, activation: .none)
+        inputQuantization: Self.q, weightScales: [0.1], outputQuantization: Self.q,
+        activation: .none)
     }
-    #expect(throws: KernelError("POOL_2D", "filter larger than the input for VALID padding", value: 6)) {
+    #expect(
+      throws: KernelError("POOL_2D", "filter larger than the input for VALID padding", value: 6)
+    ) {
       _ = try preparePool2D(
-        input: Shape(1, 5, 5, 3), output: Shape(1, 1, 1, 3), outputQuantization: Self.q, padding: .valid,
+        input: Shape(1, 5, 5, 3), output: Shape(1, 1, 1, 3), outputQuantization: Self.q,
+        padding: .valid,
         filterHeight: 6, filterWidth: 2, strideHeight: 1, strideWidth: 1, activation: .none)
     }
     #expect(throws: KernelError("SOFTMAX", "int8 output zero point must be -128", value: -3)) {
       _ = try prepareSoftmax(
-        input: Shape(1, 12), output: Shape(1, 12), inputScale: 0.1, outputQuantization: Self.q, beta: 1)
+        input: Shape(1, 12), output: Shape(1, 12), inputScale: 0.1, outputQuantization: Self.q,
+        beta: 1)
     }
     #expect(throws: KernelError.self) {
       // beta * scale * 2^26 <= 1: TFLM aborts, we refuse.
@@ -105,17 +121,25 @@ import Testing
         outputQuantization: TensorQuantization(scale: 1.0 / 256, zeroPoint: -128), beta: 1)
     }
     #expect(throws: KernelError("LOGISTIC", "output zero point must be -128", value: -3)) {
-      _ = try prepareLogistic(input: Shape(1, 4), output: Shape(1, 4), inputQuantization: Self.q, outputQuantization: Self.q)
+      _ = try prepareLogistic(
+        input: Shape(1, 4), output: Shape(1, 4), inputQuantization: Self.q,
+        outputQuantization: Self.q)
     }
-    #expect(throws: KernelError("ADD", "input shapes do not broadcast to the output shape", value: 4)) {
+    #expect(
+      throws: KernelError("ADD", "input shapes do not broadcast to the output shape", value: 4)
+    ) {
       _ = try prepareAdd(
         input1: Shape(1, 4, 4, 3), input2: Shape(1, 1, 2, 3), output: Shape(1, 4, 4, 3),
-        input1Quantization: Self.q, input2Quantization: Self.q, outputQuantization: Self.q, activation: .none)
+        input1Quantization: Self.q, input2Quantization: Self.q, outputQuantization: Self.q,
+        activation: .none)
     }
-    #expect(throws: KernelError("MUL", "input shapes do not broadcast to the output shape", value: 2)) {
+    #expect(
+      throws: KernelError("MUL", "input shapes do not broadcast to the output shape", value: 2)
+    ) {
       _ = try prepareMul(
         input1: Shape(3, 7), input2: Shape(3, 7), output: Shape(3, 8),
-        input1Quantization: Self.q, input2Quantization: Self.q, outputQuantization: Self.q, activation: .none)
+        input1Quantization: Self.q, input2Quantization: Self.q, outputQuantization: Self.q,
+        activation: .none)
     }
     #expect(throws: KernelError("MEAN", "more than two reduced axes", value: 3)) {
       _ = try prepareMean(

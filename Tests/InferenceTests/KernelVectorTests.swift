@@ -3,8 +3,8 @@
 // on the stored inputs, and the live interpreter on fresh random inputs.
 import Foundation
 import Inference
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct KernelVectorTests {
   /// The op families the vectors must cover; a vector set missing one fails.
@@ -28,7 +28,8 @@ import TestSupport
     for (k, c) in v.cases.enumerated() {
       let ours = try KernelVectors.run(v, graphInputs: c.inputs)
       let bad = KernelVectors.mismatches(ours, c.outputs[0])
-      #expect(bad.isEmpty, "\(name) case \(k): \(bad.count) mismatches\n\(bad.joined(separator: "\n"))")
+      #expect(
+        bad.isEmpty, "\(name) case \(k): \(bad.count) mismatches\n\(bad.joined(separator: "\n"))")
     }
   }
 
@@ -46,7 +47,8 @@ import TestSupport
       let cases = try #require(live[name], "TFLM gave no answer for \(name)")
       for (k, outputs) in cases.enumerated() {
         let bad = KernelVectors.mismatches(stored[name]![k], outputs[0])
-        #expect(bad.isEmpty, "\(name) case \(k): stored vs live TFLM\n\(bad.joined(separator: "\n"))")
+        #expect(
+          bad.isEmpty, "\(name) case \(k): stored vs live TFLM\n\(bad.joined(separator: "\n"))")
       }
     }
   }
@@ -79,7 +81,9 @@ import TestSupport
         let ours = try KernelVectors.run(v, graphInputs: requests[name]![k])
         let bad = KernelVectors.mismatches(ours, outputs[0])
         total += ours.count
-        #expect(bad.isEmpty, "\(name) fresh case \(k): \(bad.count) mismatches\n\(bad.joined(separator: "\n"))")
+        #expect(
+          bad.isEmpty,
+          "\(name) fresh case \(k): \(bad.count) mismatches\n\(bad.joined(separator: "\n"))")
       }
     }
     #expect(total > 10_000)

@@ -128,7 +128,8 @@ enum KernelVectors {
     case "FULLY_CONNECTED":
       let w = v.inputs[1]!
       let p = try prepareFullyConnected(
-        input: x.shapeValue, weights: w.shapeValue, output: out.shapeValue, biasCount: bias32?.count,
+        input: x.shapeValue, weights: w.shapeValue, output: out.shapeValue,
+        biasCount: bias32?.count,
         inputQuantization: x.quantization, weightScales: w.floatScales,
         weightsZeroPoint: Int32(w.zeroPoints[0]), outputQuantization: out.quantization,
         activation: o.fusedActivation)
@@ -141,9 +142,13 @@ enum KernelVectors {
         padding: o.paddingMode, filterHeight: o.filterH!, filterWidth: o.filterW!,
         strideHeight: o.strideH!, strideWidth: o.strideW!, activation: o.fusedActivation)
       if v.op == "MAX_POOL_2D" {
-        maxPool2D(p, input: opInputs[0], inputShape: x.shapeValue, output: &result, outputShape: out.shapeValue)
+        maxPool2D(
+          p, input: opInputs[0], inputShape: x.shapeValue, output: &result,
+          outputShape: out.shapeValue)
       } else {
-        averagePool2D(p, input: opInputs[0], inputShape: x.shapeValue, output: &result, outputShape: out.shapeValue)
+        averagePool2D(
+          p, input: opInputs[0], inputShape: x.shapeValue, output: &result,
+          outputShape: out.shapeValue)
       }
     case "SOFTMAX" where out.type == "INT16":
       let p = try prepareSoftmax(
@@ -197,7 +202,9 @@ enum KernelVectors {
   /// Every position where `ours` and `theirs` differ, as "index: ours vs theirs" lines.
   static func mismatches(_ ours: [Int], _ theirs: [Int]) -> [String] {
     if ours.count != theirs.count { return ["length \(ours.count) vs \(theirs.count)"] }
-    return ours.indices.filter { ours[$0] != theirs[$0] }.map { "[\($0)] ours \(ours[$0]) TFLM \(theirs[$0])" }
+    return ours.indices.filter { ours[$0] != theirs[$0] }.map {
+      "[\($0)] ours \(ours[$0]) TFLM \(theirs[$0])"
+    }
   }
 
   /// Asks the live TFLM interpreter for the outputs of many models at once:

@@ -13,7 +13,8 @@ not reach:
   grouped CONV_2D (filter depth = input depth / 2);
   per-tensor FULLY_CONNECTED whose input * weight scale product in Float gives another
   multiplier than in Double, with inputs that make the difference show in the output;
-  LOGISTIC and ADD with hand-picked scales.
+  fused activations on pools, ADD, MUL, FULLY_CONNECTED and DEPTHWISE_CONV_2D;
+  ADD / MUL with an operand of lower rank than the output.
 """
 import json
 import os
@@ -163,7 +164,34 @@ def f32_bits_d(x):
   return struct.unpack("<q", struct.pack("<d", x))[0]
 
 
+def fused_activation_cases():
+  """Fused activations the converter does not produce on these ops."""
+  A = schema.ActivationFunctionType
+  for base, act, name in (("avgpool_3x3_s1_same", A.RELU6, "edge_avgpool_relu6"),
+                          ("maxpool_3x3_s2_same", A.RELU_N1_TO_1, "edge_maxpool_relu_n1_to_1"),
+                          ("avgpool_2x2_s2_valid", A.RELU, "edge_avgpool_relu"),
+                          ("add_2d", A.RELU6, "edge_add_relu6"),
+                          ("mul_2d", A.RELU_N1_TO_1, "edge_mul_relu_n1_to_1"),
+                          ("fc_16x6_relu", A.RELU_N1_TO_1, "edge_fc_relu_n1_to_1"),
+                          ("dw_3x3_m2_s2_same", A.RELU_N1_TO_1, "edge_dw_relu_n1_to_1")):
+    m = load(base)
+    m.subgraphs[0].operators[0].builtinOptions.fusedActivationFunction = act
+    write(name, m)
+
+
+def rank_broadcast_cases():
+  """Inputs of lower rank than the output (right-aligned broadcasting)."""
+  for base, name in (("add_broadcast_channel_relu", "edge_add_rank1_operand"),
+                     ("mul_broadcast_channel", "edge_mul_rank1_operand")):
+    m = load(base)  # [1,4,4,3] (op) [1,1,1,3]
+    _, _, ins, _ = op_tensors(m)
+    ins[1].shape = [3]
+    write(name, m)
+
+
 def main():
+  rank_broadcast_cases()
+  fused_activation_cases()
   softmax_cases()
   mean_cases()
   grouped_conv_case()

@@ -31,8 +31,10 @@ public func prepareAdd(
   guard let plan = BroadcastPlan(input1, input2, output: output) else {
     throw KernelError(op, "input shapes do not broadcast to the output shape", value: output.rank)
   }
-  try checkScale(input1Quantization.scale, op: op, what: "input 1 scale must be positive and finite")
-  try checkScale(input2Quantization.scale, op: op, what: "input 2 scale must be positive and finite")
+  try checkScale(
+    input1Quantization.scale, op: op, what: "input 1 scale must be positive and finite")
+  try checkScale(
+    input2Quantization.scale, op: op, what: "input 2 scale must be positive and finite")
   try checkScale(outputQuantization.scale, op: op, what: "output scale must be positive and finite")
   try checkZeroPoint(input1Quantization.zeroPoint, op: op)
   try checkZeroPoint(input2Quantization.zeroPoint, op: op)
@@ -41,7 +43,8 @@ public func prepareAdd(
   let m1 = quantizeMultiplier(Double(input1Quantization.scale) / twiceMaxInputScale)
   let m2 = quantizeMultiplier(Double(input2Quantization.scale) / twiceMaxInputScale)
   let mo = quantizeMultiplier(
-    twiceMaxInputScale / (Double(Int64(1) << Int64(addLeftShift)) * Double(outputQuantization.scale)))
+    twiceMaxInputScale
+      / (Double(Int64(1) << Int64(addLeftShift)) * Double(outputQuantization.scale)))
   // TFLM's QuantizeMultiplierSmallerThanOneExp insists on multipliers below 1.
   guard mo.shift <= 0 else {
     throw KernelError(op, "output scale too small for the input scales", value: Int(mo.shift))
@@ -60,13 +63,16 @@ public func add(
   _ p: AddParams, input1: UnsafePointer<Int8>, input2: UnsafePointer<Int8>,
   output: UnsafeMutablePointer<Int8>
 ) {
-  p.plan.forEach { o, i, j in
+  p.plan.forEachIndex { o, i, j in
     let a = (Int32(input1[i]) &+ p.input1Offset) &<< p.leftShift
     let b = (Int32(input2[j]) &+ p.input2Offset) &<< p.leftShift
-    let scaledA = multiplyByQuantizedMultiplierSmallerThanOne(a, p.input1.multiplier, p.input1.shift)
-    let scaledB = multiplyByQuantizedMultiplierSmallerThanOne(b, p.input2.multiplier, p.input2.shift)
+    let scaledA = multiplyByQuantizedMultiplierSmallerThanOne(
+      a, p.input1.multiplier, p.input1.shift)
+    let scaledB = multiplyByQuantizedMultiplierSmallerThanOne(
+      b, p.input2.multiplier, p.input2.shift)
     let raw =
-      multiplyByQuantizedMultiplierSmallerThanOne(scaledA &+ scaledB, p.output.multiplier, p.output.shift)
+      multiplyByQuantizedMultiplierSmallerThanOne(
+        scaledA &+ scaledB, p.output.multiplier, p.output.shift)
       &+ p.outputOffset
     output[o] = Int8(truncatingIfNeeded: min(max(raw, p.activation.min), p.activation.max))
   }

@@ -31,7 +31,7 @@ public struct BroadcastPlan: Sendable {
       let o = dim(output, d)
       let x = dim(a, d)
       let y = dim(b, d)
-      guard o >= 0, (x == o || x == 1), (y == o || y == 1), max(x, y) == o || o == 0 else { return nil }
+      guard o >= 0, x == o || x == 1, y == o || y == 1, max(x, y) == o || o == 0 else { return nil }
       dims[d] = o
       strideA[d] = x == 1 ? 0 : nextA
       strideB[d] = y == 1 ? 0 : nextB
@@ -44,7 +44,7 @@ public struct BroadcastPlan: Sendable {
 
   /// Calls `body(outputIndex, indexA, indexB)` for every output element in order.
   @inline(__always)
-  public func forEach(_ body: (Int, Int, Int) -> Void) {
+  public func forEachIndex(_ body: (Int, Int, Int) -> Void) {
     if isElementwise {
       for i in 0..<outputCount { body(i, i, i) }
       return
@@ -55,8 +55,12 @@ public struct BroadcastPlan: Sendable {
         for i2 in 0..<dims[2] {
           for i3 in 0..<dims[3] {
             for i4 in 0..<dims[4] {
-              let baseA = i0 * strideA[0] + i1 * strideA[1] + i2 * strideA[2] + i3 * strideA[3] + i4 * strideA[4]
-              let baseB = i0 * strideB[0] + i1 * strideB[1] + i2 * strideB[2] + i3 * strideB[3] + i4 * strideB[4]
+              let baseA =
+                i0 * strideA[0] + i1 * strideA[1] + i2 * strideA[2] + i3 * strideA[3] + i4
+                * strideA[4]
+              let baseB =
+                i0 * strideB[0] + i1 * strideB[1] + i2 * strideB[2] + i3 * strideB[3] + i4
+                * strideB[4]
               for i5 in 0..<dims[5] {
                 body(out, baseA + i5 * strideA[5], baseB + i5 * strideB[5])
                 out += 1

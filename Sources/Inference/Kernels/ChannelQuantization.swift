@@ -35,11 +35,14 @@ public struct ChannelMultipliers: Sendable {
     try checkScale(input, op: op, what: "input scale must be positive and finite")
     try checkScale(output, op: op, what: "output scale must be positive and finite")
     guard filterScales.count == 1 || filterScales.count == channels else {
-      throw KernelError(op, "filter scale count is neither 1 nor the output channel count", value: filterScales.count)
+      throw KernelError(
+        op, "filter scale count is neither 1 nor the output channel count",
+        value: filterScales.count)
     }
     for s in filterScales {
       try checkScale(s, op: op, what: "filter scale must be positive and finite")
     }
-    return ChannelMultipliers(input: input, filterScales: filterScales, output: output, channels: channels)
+    return ChannelMultipliers(
+      input: input, filterScales: filterScales, output: output, channels: channels)
   }
 }

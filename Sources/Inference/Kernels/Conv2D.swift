@@ -37,8 +37,12 @@ public func prepareConv2D(
   try checkRank4(input, op: op, what: "input must be [N, H, W, C] with positive dimensions")
   try checkRank4(filter, op: op, what: "filter must be [O, KH, KW, I] with positive dimensions")
   try checkRank4(output, op: op, what: "output must be [N, H, W, C] with positive dimensions")
-  guard output[0] == input[0] else { throw KernelError(op, "output batch differs from input batch", value: output[0]) }
-  guard output[3] == filter[0] else { throw KernelError(op, "output depth differs from filter count", value: output[3]) }
+  guard output[0] == input[0] else {
+    throw KernelError(op, "output batch differs from input batch", value: output[0])
+  }
+  guard output[3] == filter[0] else {
+    throw KernelError(op, "output depth differs from filter count", value: output[3])
+  }
   // Grouped convolution: the filter sees input_depth / groups channels.
   guard input[3] % filter[3] == 0 else {
     throw KernelError(op, "input depth is not a multiple of the filter depth", value: input[3])
@@ -102,17 +106,22 @@ public func conv2D(
                 for fx in 0..<filterWidth {
                   let inX = inXOrigin + p.dilationWidth * fx
                   if inX < 0 || inX >= inputWidth { continue }
-                  let inRow = input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth + inChannelBase
-                  let filterRow = filter + ((oc * filterHeight + fy) * filterWidth + fx) * filterDepth
+                  let inRow =
+                    input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth
+                    + inChannelBase
+                  let filterRow =
+                    filter + ((oc * filterHeight + fy) * filterWidth + fx) * filterDepth
                   for ic in 0..<filterDepth {
                     acc &+= Int32(filterRow[ic]) &* (Int32(inRow[ic]) &+ p.inputOffset)
                   }
                 }
               }
               if let bias { acc &+= bias[oc] }
-              var v = multiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) &+ p.outputOffset
+              var v =
+                multiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) &+ p.outputOffset
               v = min(max(v, p.activation.min), p.activation.max)
-              output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Int8(truncatingIfNeeded: v)
+              output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Int8(
+                truncatingIfNeeded: v)
             }
           }
         }

@@ -37,13 +37,21 @@ public func prepareDepthwiseConv2D(
   try checkRank4(input, op: op, what: "input must be [N, H, W, C] with positive dimensions")
   try checkRank4(filter, op: op, what: "filter must be [1, KH, KW, C*M] with positive dimensions")
   try checkRank4(output, op: op, what: "output must be [N, H, W, C*M] with positive dimensions")
-  guard filter[0] == 1 else { throw KernelError(op, "filter must have a leading 1", value: filter[0]) }
-  guard depthMultiplier > 0 else { throw KernelError(op, "depth multiplier must be positive", value: depthMultiplier) }
+  guard filter[0] == 1 else {
+    throw KernelError(op, "filter must have a leading 1", value: filter[0])
+  }
+  guard depthMultiplier > 0 else {
+    throw KernelError(op, "depth multiplier must be positive", value: depthMultiplier)
+  }
   guard filter[3] == input[3] * depthMultiplier else {
     throw KernelError(op, "filter depth differs from input depth * multiplier", value: filter[3])
   }
-  guard output[3] == filter[3] else { throw KernelError(op, "output depth differs from filter depth", value: output[3]) }
-  guard output[0] == input[0] else { throw KernelError(op, "output batch differs from input batch", value: output[0]) }
+  guard output[3] == filter[3] else {
+    throw KernelError(op, "output depth differs from filter depth", value: output[3])
+  }
+  guard output[0] == input[0] else {
+    throw KernelError(op, "output batch differs from input batch", value: output[0])
+  }
   if let biasCount, biasCount != filter[3] {
     throw KernelError(op, "bias length differs from the output depth", value: biasCount)
   }
@@ -98,15 +106,18 @@ public func depthwiseConv2D(
                   for fx in 0..<filterWidth {
                     let inX = inXOrigin + p.dilationWidth * fx
                     if inX < 0 || inX >= inputWidth { continue }
-                    let x = Int32(input[((b * inputHeight + inY) * inputWidth + inX) * inputDepth + ic])
+                    let x = Int32(
+                      input[((b * inputHeight + inY) * inputWidth + inX) * inputDepth + ic])
                     let w = Int32(filter[(fy * filterWidth + fx) * outputDepth + oc])
                     acc &+= w &* (x &+ p.inputOffset)
                   }
                 }
                 if let bias { acc &+= bias[oc] }
-                var v = multiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) &+ p.outputOffset
+                var v =
+                  multiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) &+ p.outputOffset
                 v = min(max(v, p.activation.min), p.activation.max)
-                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Int8(truncatingIfNeeded: v)
+                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Int8(
+                  truncatingIfNeeded: v)
               }
             }
           }

@@ -49,7 +49,8 @@ public func prepareFullyConnected(
   let depth = weights[1]
   let batches = output.elementCount / outputDepth
   guard input.elementCount == batches * depth else {
-    throw KernelError(op, "input element count differs from batches * weights depth", value: input.elementCount)
+    throw KernelError(
+      op, "input element count differs from batches * weights depth", value: input.elementCount)
   }
   if let biasCount, biasCount != outputDepth {
     throw KernelError(op, "bias length differs from the output depth", value: biasCount)
@@ -61,7 +62,8 @@ public func prepareFullyConnected(
   if weightScales.count == 1 {
     try checkScale(inputQuantization.scale, op: op, what: "input scale must be positive and finite")
     try checkScale(weightScales[0], op: op, what: "weight scale must be positive and finite")
-    try checkScale(outputQuantization.scale, op: op, what: "output scale must be positive and finite")
+    try checkScale(
+      outputQuantization.scale, op: op, what: "output scale must be positive and finite")
     // All in Double. (Older TFLM multiplied the two scales in Float first, in
     // GetQuantizedConvolutionMultipler; the pinned TFLM does not: the vector
     // edge_fc_float_product tells the two apart.)

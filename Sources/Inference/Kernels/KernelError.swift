@@ -46,7 +46,9 @@ func checkScale(_ scale: Float, op: StaticString, what: StaticString) throws(Ker
 /// int8 zero points lie in [-128, 127].
 @inlinable
 func checkZeroPoint(_ zp: Int32, op: StaticString) throws(KernelError) {
-  guard zp >= -128, zp <= 127 else { throw KernelError(op, "int8 zero point out of range", value: Int(zp)) }
+  guard zp >= -128, zp <= 127 else {
+    throw KernelError(op, "int8 zero point out of range", value: Int(zp))
+  }
 }
 
 /// Shapes of rank 4 in [N, H, W, C] order, every dimension positive.

@@ -34,9 +34,11 @@ public func prepareLogistic(
   try checkScale(inputQuantization.scale, op: op, what: "input scale must be positive and finite")
   try checkZeroPoint(inputQuantization.zeroPoint, op: op)
   guard outputQuantization.zeroPoint == -128 else {
-    throw KernelError(op, "output zero point must be -128", value: Int(outputQuantization.zeroPoint))
+    throw KernelError(
+      op, "output zero point must be -128", value: Int(outputQuantization.zeroPoint))
   }
-  let real = Double(inputQuantization.scale) * Double(Int64(1) << Int64(31 - logisticInputIntegerBits))
+  let real =
+    Double(inputQuantization.scale) * Double(Int64(1) << Int64(31 - logisticInputIntegerBits))
   // frexp: real = fraction * 2^exponent, 0.5 <= fraction < 1.
   let exponent = Int32(real.exponent) + 1
   let fraction = Double(sign: .plus, exponent: -1, significand: real.significand)
@@ -50,7 +52,9 @@ public func prepareLogistic(
 }
 
 /// Integer-only LOGISTIC, int8 in and out.
-public func logistic(_ p: LogisticParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
+public func logistic(
+  _ p: LogisticParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
+) {
   for i in 0..<p.count {
     let x = Int32(input[i]) - p.inputZeroPoint
     if x <= -p.inputRangeRadius {

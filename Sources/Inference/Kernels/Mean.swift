@@ -37,7 +37,9 @@ public func prepareMean(
   inputQuantization: TensorQuantization, outputQuantization: TensorQuantization
 ) throws(KernelError) -> MeanParams {
   let op: StaticString = "MEAN"
-  guard input.rank >= 1, input.rank <= 5 else { throw KernelError(op, "input rank must be 1...5", value: input.rank) }
+  guard input.rank >= 1, input.rank <= 5 else {
+    throw KernelError(op, "input rank must be 1...5", value: input.rank)
+  }
   for i in 0..<input.rank where input[i] <= 0 {
     throw KernelError(op, "input dimensions must be positive", value: input[i])
   }
@@ -51,7 +53,9 @@ public func prepareMean(
   var distinct = 0
   for a in axes {
     let axis = a < 0 ? Int(a) + input.rank : Int(a)
-    guard axis >= 0, axis < input.rank else { throw KernelError(op, "axis out of range", value: Int(a)) }
+    guard axis >= 0, axis < input.rank else {
+      throw KernelError(op, "axis out of range", value: Int(a))
+    }
     if !reduced[axis] {
       reduced[axis] = true
       distinct += 1
@@ -74,7 +78,8 @@ public func prepareMean(
     }
   }
   guard output.elementCount == outputCount else {
-    throw KernelError(op, "output element count differs from the reduced input", value: output.elementCount)
+    throw KernelError(
+      op, "output element count differs from the reduced input", value: output.elementCount)
   }
   let expectedRank = keepDims ? input.rank : input.rank - distinct
   guard output.rank == expectedRank || (expectedRank == 0 && output.rank <= 1) else {
@@ -124,7 +129,9 @@ public func mean(
   let zeroPointSum = Int64(p.inputZeroPoint) * Int64(p.reducedCount)
   for i in 0..<p.outputCount {
     let sum = Int32(truncatingIfNeeded: Int64(scratch[i]) - zeroPointSum)
-    let v = multiplyByQuantizedMultiplier(sum, p.multiplier.multiplier, p.multiplier.shift) &+ p.outputZeroPoint
+    let v =
+      multiplyByQuantizedMultiplier(sum, p.multiplier.multiplier, p.multiplier.shift)
+      &+ p.outputZeroPoint
     output[i] = Int8(truncatingIfNeeded: min(max(v, -128), 127))
   }
 }

@@ -72,7 +72,8 @@ public func windowGeometry(
     output: outW)
   return (
     outH, outW,
-    PaddingValues(height: h.padding, width: w.padding, heightOffset: h.offset, widthOffset: w.offset)
+    PaddingValues(
+      height: h.padding, width: w.padding, heightOffset: h.offset, widthOffset: w.offset)
   )
 }
 
@@ -82,10 +83,18 @@ func checkedWindowGeometry(
   op: StaticString, _ mode: PaddingMode, input: Shape, output: Shape, filterHeight: Int,
   filterWidth: Int, strideHeight: Int, strideWidth: Int, dilationHeight: Int, dilationWidth: Int
 ) throws(KernelError) -> PaddingValues {
-  guard strideHeight > 0 else { throw KernelError(op, "stride height must be positive", value: strideHeight) }
-  guard strideWidth > 0 else { throw KernelError(op, "stride width must be positive", value: strideWidth) }
-  guard dilationHeight > 0 else { throw KernelError(op, "dilation height must be positive", value: dilationHeight) }
-  guard dilationWidth > 0 else { throw KernelError(op, "dilation width must be positive", value: dilationWidth) }
+  guard strideHeight > 0 else {
+    throw KernelError(op, "stride height must be positive", value: strideHeight)
+  }
+  guard strideWidth > 0 else {
+    throw KernelError(op, "stride width must be positive", value: strideWidth)
+  }
+  guard dilationHeight > 0 else {
+    throw KernelError(op, "dilation height must be positive", value: dilationHeight)
+  }
+  guard dilationWidth > 0 else {
+    throw KernelError(op, "dilation width must be positive", value: dilationWidth)
+  }
   guard filterHeight > 0, filterWidth > 0 else {
     throw KernelError(op, "filter size must be positive", value: min(filterHeight, filterWidth))
   }

@@ -24,8 +24,12 @@ public func preparePool2D(
   let op: StaticString = "POOL_2D"
   try checkRank4(input, op: op, what: "input must be [N, H, W, C] with positive dimensions")
   try checkRank4(output, op: op, what: "output must be [N, H, W, C] with positive dimensions")
-  guard output[0] == input[0] else { throw KernelError(op, "output batch differs from input batch", value: output[0]) }
-  guard output[3] == input[3] else { throw KernelError(op, "output depth differs from input depth", value: output[3]) }
+  guard output[0] == input[0] else {
+    throw KernelError(op, "output batch differs from input batch", value: output[0])
+  }
+  guard output[3] == input[3] else {
+    throw KernelError(op, "output depth differs from input depth", value: output[3])
+  }
   try checkZeroPoint(outputQuantization.zeroPoint, op: op)
   let pad = try checkedWindowGeometry(
     op: op, padding, input: input, output: output, filterHeight: filterHeight,
@@ -64,7 +68,9 @@ public func averagePool2D(
   input: UnsafePointer<Int8>, inputShape: Shape,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
-  let (batches, inputHeight, inputWidth, depth) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+  let (batches, inputHeight, inputWidth, depth) = (
+    inputShape[0], inputShape[1], inputShape[2], inputShape[3]
+  )
   let (outputHeight, outputWidth) = (outputShape[1], outputShape[2])
   for b in 0..<batches {
     for oy in 0..<outputHeight {
@@ -75,13 +81,15 @@ public func averagePool2D(
           var acc: Int32 = 0
           for fy in w.yStart..<w.yEnd {
             for fx in w.xStart..<w.xEnd {
-              acc &+= Int32(input[((b * inputHeight + w.inY + fy) * inputWidth + w.inX + fx) * depth + c])
+              acc &+= Int32(
+                input[((b * inputHeight + w.inY + fy) * inputWidth + w.inX + fx) * depth + c])
             }
           }
           // Round half away from zero with truncating division, as TFLM.
           acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count
           acc = min(max(acc, p.activation.min), p.activation.max)
-          output[((b * outputHeight + oy) * outputWidth + ox) * depth + c] = Int8(truncatingIfNeeded: acc)
+          output[((b * outputHeight + oy) * outputWidth + ox) * depth + c] = Int8(
+            truncatingIfNeeded: acc)
         }
       }
     }
@@ -94,7 +102,9 @@ public func maxPool2D(
   input: UnsafePointer<Int8>, inputShape: Shape,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
-  let (batches, inputHeight, inputWidth, depth) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+  let (batches, inputHeight, inputWidth, depth) = (
+    inputShape[0], inputShape[1], inputShape[2], inputShape[3]
+  )
   let (outputHeight, outputWidth) = (outputShape[1], outputShape[2])
   for b in 0..<batches {
     for oy in 0..<outputHeight {
@@ -104,11 +114,15 @@ public func maxPool2D(
           var best = Int32(Int8.min)
           for fy in w.yStart..<w.yEnd {
             for fx in w.xStart..<w.xEnd {
-              best = max(best, Int32(input[((b * inputHeight + w.inY + fy) * inputWidth + w.inX + fx) * depth + c]))
+              best = max(
+                best,
+                Int32(input[((b * inputHeight + w.inY + fy) * inputWidth + w.inX + fx) * depth + c])
+              )
             }
           }
           best = min(max(best, p.activation.min), p.activation.max)
-          output[((b * outputHeight + oy) * outputWidth + ox) * depth + c] = Int8(truncatingIfNeeded: best)
+          output[((b * outputHeight + oy) * outputWidth + ox) * depth + c] = Int8(
+            truncatingIfNeeded: best)
         }
       }
     }

@@ -39,7 +39,8 @@ public func prepareSoftmax(
 ) throws(KernelError) -> SoftmaxParams {
   let op: StaticString = "SOFTMAX"
   guard input.rank >= 1, input == output else {
-    throw KernelError(op, "input and output shapes must be equal and of rank 1 or more", value: input.rank)
+    throw KernelError(
+      op, "input and output shapes must be equal and of rank 1 or more", value: input.rank)
   }
   let depth = input[input.rank - 1]
   guard depth > 0 else { throw KernelError(op, "last dimension must be positive", value: depth) }
@@ -47,24 +48,29 @@ public func prepareSoftmax(
   switch outputType {
   case .int8:
     guard outputQuantization.zeroPoint == -128 else {
-      throw KernelError(op, "int8 output zero point must be -128", value: Int(outputQuantization.zeroPoint))
+      throw KernelError(
+        op, "int8 output zero point must be -128", value: Int(outputQuantization.zeroPoint))
     }
     guard outputQuantization.scale == 1.0 / 256 else {
-      throw KernelError(op, "int8 output scale must be 1/256", value: Int(outputQuantization.scale.bitPattern))
+      throw KernelError(
+        op, "int8 output scale must be 1/256", value: Int(outputQuantization.scale.bitPattern))
     }
   case .int16:
     guard outputQuantization.zeroPoint == -32768 else {
-      throw KernelError(op, "int16 output zero point must be -32768", value: Int(outputQuantization.zeroPoint))
+      throw KernelError(
+        op, "int16 output zero point must be -32768", value: Int(outputQuantization.zeroPoint))
     }
     guard abs(outputQuantization.scale - 1.0 / 65536) <= 0.001 / 65536 else {
-      throw KernelError(op, "int16 output scale must be 1/65536", value: Int(outputQuantization.scale.bitPattern))
+      throw KernelError(
+        op, "int16 output scale must be 1/65536", value: Int(outputQuantization.scale.bitPattern))
     }
   }
   guard
     let m = softmaxInputMultiplier(
       beta: Double(beta), inputScale: Double(inputScale), integerBits: softmaxScaledDiffIntegerBits)
   else {
-    throw KernelError(op, "beta * input scale too small (needs > 2^-26)", value: Int(inputScale.bitPattern))
+    throw KernelError(
+      op, "beta * input scale too small (needs > 2^-26)", value: Int(inputScale.bitPattern))
   }
   let radius = inputRadius(integerBits: softmaxScaledDiffIntegerBits, leftShift: m.leftShift)
   return SoftmaxParams(
@@ -73,12 +79,16 @@ public func prepareSoftmax(
 }
 
 /// Integer-only SOFTMAX, int8 in and int8 out.
-public func softmax(_ p: SoftmaxParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
+public func softmax(
+  _ p: SoftmaxParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
+) {
   softmaxRows(p, input: input, output: output)
 }
 
 /// Integer-only SOFTMAX, int8 in and int16 out.
-public func softmax(_ p: SoftmaxParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int16>) {
+public func softmax(
+  _ p: SoftmaxParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int16>
+) {
   softmaxRows(p, input: input, output: output)
 }
 
@@ -99,7 +109,8 @@ func softmaxRows<Output: FixedWidthInteger & SignedInteger>(
     for c in 0..<p.depth {
       let diff = Int32(row[c]) - maxInRow
       if diff >= p.diffMin {
-        let scaled = multiplyByQuantizedMultiplierGreaterThanOne(diff, p.inputMultiplier, p.inputLeftShift)
+        let scaled = multiplyByQuantizedMultiplierGreaterThanOne(
+          diff, p.inputMultiplier, p.inputLeftShift)
         let e = expOnNegativeValues(scaled, integerBits: softmaxScaledDiffIntegerBits)
         sumOfExps &+= saturatingRoundingMultiplyByPowerOfTwo(e, -softmaxAccumulationIntegerBits)
       }
@@ -110,9 +121,11 @@ func softmaxRows<Output: FixedWidthInteger & SignedInteger>(
     for c in 0..<p.depth {
       let diff = Int32(row[c]) - maxInRow
       if diff >= p.diffMin {
-        let scaled = multiplyByQuantizedMultiplierGreaterThanOne(diff, p.inputMultiplier, p.inputLeftShift)
+        let scaled = multiplyByQuantizedMultiplierGreaterThanOne(
+          diff, p.inputMultiplier, p.inputLeftShift)
         let e = expOnNegativeValues(scaled, integerBits: softmaxScaledDiffIntegerBits)
-        let unsaturated = roundingDivideByPowerOfTwo(saturatingRoundingDoublingHighMul(scale, e), exponent)
+        let unsaturated = roundingDivideByPowerOfTwo(
+          saturatingRoundingDoublingHighMul(scale, e), exponent)
         let shifted = unsaturated &+ outMin
         out[c] = Output(truncatingIfNeeded: min(max(shifted, outMin), outMax))
       } else {
