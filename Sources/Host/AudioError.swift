@@ -24,6 +24,8 @@ public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A chunk header at `offset` declares `declared` bytes, but only `available` bytes
     /// remain in the file after the chunk header.
     case chunkPastEnd(chunk: String, offset: Int, declared: UInt32, available: Int)
+    /// A chunk at `offset` whose content makes no sense; `reason` says why.
+    case malformedChunk(chunk: String, offset: Int, reason: String)
     /// A WAVE file without the chunk named (`fmt ` or `data`).
     case missingChunk(String)
     /// The format chunk (at `offset`) says the file has zero channels.
@@ -65,6 +67,8 @@ public struct AudioError: Error, CustomStringConvertible, Equatable, Sendable {
       what =
         "'\(chunk)' chunk at byte \(offset) declares \(declared) bytes but only \(available) remain;"
         + " the file is truncated or its header is damaged"
+    case .malformedChunk(let chunk, let offset, let reason):
+      what = "malformed '\(chunk)' chunk at byte \(offset): \(reason)"
     case .missingChunk(let chunk):
       what = "WAVE file without a '\(chunk)' chunk"
     case .zeroChannels(let offset):

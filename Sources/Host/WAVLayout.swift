@@ -109,7 +109,7 @@ public struct WAVLayout: Equatable, Sendable {
       switch id {
       case "fmt ":
         guard declared >= 16 else {
-          throw fail(.chunkPastEnd(chunk: id, offset: offset, declared: declared, available: available))
+          throw fail(.malformedChunk(chunk: id, offset: offset, reason: "\(declared) bytes, at least 16 are needed"))
         }
         guard Int(declared) <= available else {
           throw fail(.chunkPastEnd(chunk: id, offset: offset, declared: declared, available: available))
