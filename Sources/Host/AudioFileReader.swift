@@ -65,11 +65,13 @@ public final class AudioFileReader {
       if let layout {
         throw AudioError(
           path: path,
-          kind: .unsupportedEncoding("\(layout.encodingName), \(layout.channels) channel(s) (libsndfile: \(message))"))
+          kind: .unsupportedEncoding(
+            "\(layout.encodingName), \(layout.channels) channel(s) (libsndfile: \(message))"))
       }
       switch code {
       case SF_ERR_UNRECOGNISED_FORMAT: throw AudioError(path: path, kind: .notAudio(message))
-      case SF_ERR_UNSUPPORTED_ENCODING: throw AudioError(path: path, kind: .unsupportedEncoding(message))
+      case SF_ERR_UNSUPPORTED_ENCODING:
+        throw AudioError(path: path, kind: .unsupportedEncoding(message))
       default: throw AudioError(path: path, kind: .decodeFailed(message))
       }
     }
@@ -142,7 +144,9 @@ public final class AudioFileReader {
   /// The next block of at most `maxSamples` 16 kHz samples, or nil at the end.
   public func nextBlock(maxSamples: Int = 4096) throws(AudioError) -> [Int16]? {
     var block = [Int16](repeating: 0, count: max(1, maxSamples))
-    let n = try block.withUnsafeMutableBufferPointer { (b) throws(AudioError) -> Int in try read(into: b) }
+    let n = try block.withUnsafeMutableBufferPointer { (b) throws(AudioError) -> Int in
+      try read(into: b)
+    }
     if n == 0 { return nil }
     block.removeLast(block.count - n)
     return block
@@ -155,7 +159,9 @@ public final class AudioFileReader {
     let want = min(blockFrames, framesLeft)
     var got = 0
     if want > 0, let sndfile {
-      got = interleaved.withUnsafeMutableBufferPointer { Int(sf_readf_double(sndfile, $0.baseAddress!, sf_count_t(want))) }
+      got = interleaved.withUnsafeMutableBufferPointer {
+        Int(sf_readf_double(sndfile, $0.baseAddress!, sf_count_t(want)))
+      }
       if got < 0 || (got == 0 && sf_error(sndfile) != 0) {
         throw AudioError(path: path, kind: .decodeFailed(String(cString: sf_strerror(sndfile))))
       }
@@ -179,7 +185,9 @@ public final class AudioFileReader {
     if let resampler {
       resampled.removeAll(keepingCapacity: true)
       if got > 0 {
-        try mono.withUnsafeBufferPointer { (m) throws(AudioError) in try resampler.process(m, into: &resampled) }
+        try mono.withUnsafeBufferPointer { (m) throws(AudioError) in
+          try resampler.process(m, into: &resampled)
+        }
       } else {
         try resampler.flush(into: &resampled)
         finish()
@@ -208,7 +216,9 @@ public final class AudioFileReader {
     func name(_ command: Int32, _ value: Int32) -> String {
       var info = SF_FORMAT_INFO()
       info.format = value
-      guard sf_command(nil, command, &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0, let n = info.name else {
+      guard sf_command(nil, command, &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+        let n = info.name
+      else {
         return "0x" + String(value, radix: 16)
       }
       return String(cString: n)
@@ -253,7 +263,8 @@ public struct AudioClip: Sendable {
     let reader = try AudioFileReader(path: path, resample: resample, blockFrames: 16_384)
     var samples: [Int16] = []
     // Reserve the expected length (plus the resampler's rounding) to avoid regrowth.
-    samples.reserveCapacity(reader.sourceFrames * AudioFileReader.outputRate / max(1, reader.sourceRate) + 16)
+    samples.reserveCapacity(
+      reader.sourceFrames * AudioFileReader.outputRate / max(1, reader.sourceRate) + 16)
     while let block = try reader.nextBlock(maxSamples: 16_384) { samples.append(contentsOf: block) }
     return AudioClip(
       samples: samples, sourceRate: reader.sourceRate, sourceChannels: reader.sourceChannels,

@@ -49,7 +49,8 @@ public enum Npy {
     let padded = (unpadded + alignment - 1) / alignment * alignment
     dict += String(repeating: " ", count: padded - unpadded) + "\n"
     let length = dict.utf8.count
-    return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(dict.utf8)
+    return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)]
+      + Array(dict.utf8)
   }
 }
 
@@ -71,7 +72,8 @@ public final class NpyWriter {
       // A stream of our own on a duplicate of descriptor 1: nothing else writes to
       // standard output while an array goes out.
       guard let f = fdopen(dup(STDOUT_FILENO), "wb") else {
-        throw NpyError(description: "standard output: cannot write: \(String(cString: strerror(errno)))")
+        throw NpyError(
+          description: "standard output: cannot write: \(String(cString: strerror(errno)))")
       }
       file = f
     } else {
@@ -101,7 +103,8 @@ public final class NpyWriter {
     guard let file else { throw NpyError(description: "\(destination): already finished") }
     let n = values.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
     guard n == values.count * type.byteSize else {
-      throw NpyError(description: "\(destination): cannot write: \(String(cString: strerror(errno)))")
+      throw NpyError(
+        description: "\(destination): cannot write: \(String(cString: strerror(errno)))")
     }
     written += values.count
   }
@@ -110,11 +113,13 @@ public final class NpyWriter {
   public func finish() throws(NpyError) {
     let expected = shape.reduce(1, *)
     guard written == expected else {
-      throw NpyError(description: "\(destination): wrote \(written) elements, shape \(shape) needs \(expected)")
+      throw NpyError(
+        description: "\(destination): wrote \(written) elements, shape \(shape) needs \(expected)")
     }
     if let file {
       if fflush(file) != 0 {
-        throw NpyError(description: "\(destination): cannot write: \(String(cString: strerror(errno)))")
+        throw NpyError(
+          description: "\(destination): cannot write: \(String(cString: strerror(errno)))")
       }
       fclose(file)
     }
@@ -125,7 +130,8 @@ public final class NpyWriter {
     guard let file else { throw NpyError(description: "\(destination): already finished") }
     let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
     guard n == bytes.count else {
-      throw NpyError(description: "\(destination): cannot write: \(String(cString: strerror(errno)))")
+      throw NpyError(
+        description: "\(destination): cannot write: \(String(cString: strerror(errno)))")
     }
   }
 }

@@ -34,11 +34,14 @@ final class Resampler {
     var io = soxr_io_spec(SOXR_FLOAT64_I, SOXR_FLOAT64_I)
     var quality = soxr_quality_spec(UInt(SOXR_HQ), 0)
     var runtime = soxr_runtime_spec(1)  // one thread: the machine is shared, blocks are small
-    guard let h = soxr_create(Double(inputRate), Double(outputRate), 1, &error, &io, &quality, &runtime),
+    guard
+      let h = soxr_create(
+        Double(inputRate), Double(outputRate), 1, &error, &io, &quality, &runtime),
       error == nil
     else {
       throw AudioError(
-        path: path, kind: .decodeFailed("soxr_create \(inputRate) -> \(outputRate) Hz: \(soxrMessage(error))"))
+        path: path,
+        kind: .decodeFailed("soxr_create \(inputRate) -> \(outputRate) Hz: \(soxrMessage(error))"))
     }
     handle = h
     scratch = []
@@ -47,7 +50,8 @@ final class Resampler {
   deinit { soxr_delete(handle) }
 
   /// Resamples `input` and appends whatever output soxr has ready to `output`.
-  func process(_ input: UnsafeBufferPointer<Double>, into output: inout [Double]) throws(AudioError) {
+  func process(_ input: UnsafeBufferPointer<Double>, into output: inout [Double]) throws(AudioError)
+  {
     var consumed = 0
     while consumed < input.count {
       let capacity = (input.count - consumed) * outputRate / inputRate + 64
@@ -59,7 +63,9 @@ final class Resampler {
           handle, input.baseAddress! + consumed, input.count - consumed, &used,
           out.baseAddress!, capacity, &made)
       }
-      if let error { throw AudioError(path: path, kind: .decodeFailed("soxr_process: \(soxrMessage(error))")) }
+      if let error {
+        throw AudioError(path: path, kind: .decodeFailed("soxr_process: \(soxrMessage(error))"))
+      }
       output.append(contentsOf: scratch[0..<made])
       consumed += used
       if used == 0 && made == 0 { break }  // soxr makes progress on every call; be safe anyway
@@ -75,7 +81,10 @@ final class Resampler {
       let error = scratch.withUnsafeMutableBufferPointer { out in
         soxr_process(handle, nil, 0, nil, out.baseAddress!, capacity, &made)
       }
-      if let error { throw AudioError(path: path, kind: .decodeFailed("soxr_process (flush): \(soxrMessage(error))")) }
+      if let error {
+        throw AudioError(
+          path: path, kind: .decodeFailed("soxr_process (flush): \(soxrMessage(error))"))
+      }
       if made == 0 { break }
       output.append(contentsOf: scratch[0..<made])
     }

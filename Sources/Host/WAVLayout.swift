@@ -96,7 +96,8 @@ public struct WAVLayout: Equatable, Sendable {
       let header = try file.read(at: offset, count: min(8, size - offset))
       guard header.count == 8 else {
         if data != nil {
-          warnings.append("\(header.count) stray bytes at byte \(offset) after the last chunk, ignored")
+          warnings.append(
+            "\(header.count) stray bytes at byte \(offset) after the last chunk, ignored")
           break
         }
         throw fail(.truncatedHeader(needed: offset + 8, available: size))
@@ -109,10 +110,13 @@ public struct WAVLayout: Equatable, Sendable {
       switch id {
       case "fmt ":
         guard declared >= 16 else {
-          throw fail(.malformedChunk(chunk: id, offset: offset, reason: "\(declared) bytes, at least 16 are needed"))
+          throw fail(
+            .malformedChunk(
+              chunk: id, offset: offset, reason: "\(declared) bytes, at least 16 are needed"))
         }
         guard Int(declared) <= available else {
-          throw fail(.chunkPastEnd(chunk: id, offset: offset, declared: declared, available: available))
+          throw fail(
+            .chunkPastEnd(chunk: id, offset: offset, declared: declared, available: available))
         }
         let fmt = try file.read(at: body, count: min(Int(declared), 40))
         var tag = littleEndian16(fmt, 0)
@@ -129,7 +133,8 @@ public struct WAVLayout: Equatable, Sendable {
         guard let format else { throw fail(.missingChunk("fmt ")) }
         // A writer that streamed and never came back leaves the sizes unset: 0xFFFFFFFF,
         // or 0 in both the RIFF and the data header.
-        let unset = declared == 0xFFFF_FFFF || (declared == 0 && (riffSize == 0 || riffSize == 0xFFFF_FFFF))
+        let unset =
+          declared == 0xFFFF_FFFF || (declared == 0 && (riffSize == 0 || riffSize == 0xFFFF_FFFF))
         if declared == 0 && !unset { throw fail(.empty) }
         var bytes = Int(declared)
         if unset {
@@ -143,7 +148,8 @@ public struct WAVLayout: Equatable, Sendable {
           // trusting the header: beyond that it is more likely corrupt than truncated.
           let tolerance = max(format.byteRate, format.blockAlign)
           if missing > tolerance || available == 0 {
-            throw fail(.chunkPastEnd(chunk: id, offset: offset, declared: declared, available: available))
+            throw fail(
+              .chunkPastEnd(chunk: id, offset: offset, declared: declared, available: available))
           }
           warnings.append(
             "data chunk at byte \(offset) declares \(declared) bytes but only \(available) remain"
@@ -161,10 +167,12 @@ public struct WAVLayout: Equatable, Sendable {
       default:
         if Int(declared) > available {
           guard data != nil else {
-            throw fail(.chunkPastEnd(chunk: id, offset: offset, declared: declared, available: available))
+            throw fail(
+              .chunkPastEnd(chunk: id, offset: offset, declared: declared, available: available))
           }
           warnings.append(
-            "'\(id)' chunk at byte \(offset) after the audio runs past the end of the file; ignored")
+            "'\(id)' chunk at byte \(offset) after the audio runs past the end of the file; ignored"
+          )
         }
       }
       // Chunks are word-aligned: an odd size is followed by one pad byte.
@@ -178,7 +186,8 @@ public struct WAVLayout: Equatable, Sendable {
 
     let riffEnd = 8 + Int(riffSize)
     if riffSize == 0 || riffSize == 0xFFFF_FFFF {
-      warnings.insert("RIFF size is unset (\(riffSize)): the chunks were walked to the end of the file", at: 0)
+      warnings.insert(
+        "RIFF size is unset (\(riffSize)): the chunks were walked to the end of the file", at: 0)
     } else if riffEnd > size && !dataTruncated {
       warnings.insert("RIFF header declares \(riffEnd) bytes, the file has \(size)", at: 0)
     }
@@ -194,7 +203,8 @@ private func littleEndian16(_ bytes: [UInt8], _ at: Int) -> UInt16 {
 }
 
 private func littleEndian32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-  UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+  UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(
+    bytes[at + 3]) << 24
 }
 
 /// The four-character chunk id, printable characters kept, others shown as '?'.
@@ -214,7 +224,8 @@ final class ByteFile {
     var info = stat()
     if stat(path, &info) != 0 {
       let code = errno
-      throw AudioError(path: path, kind: code == ENOENT ? .missing : .unreadable(String(cString: strerror(code))))
+      throw AudioError(
+        path: path, kind: code == ENOENT ? .missing : .unreadable(String(cString: strerror(code))))
     }
     if (info.st_mode & S_IFMT) == S_IFDIR { throw AudioError(path: path, kind: .isDirectory) }
     let fd = open(path, O_RDONLY)
@@ -227,7 +238,9 @@ final class ByteFile {
     var bytes = [UInt8](repeating: 0, count: count)
     var done = 0
     while done < count {
-      let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+      let n = bytes.withUnsafeMutableBytes {
+        pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset + done))
+      }
       if n < 0 {
         if errno == EINTR { continue }
         throw AudioError(path: path, kind: .unreadable(String(cString: strerror(errno))))

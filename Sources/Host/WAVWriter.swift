@@ -60,7 +60,8 @@ public final class WAVWriter {
     }
     let dataBytes = sampleCount * Self.bytesPerSample
     guard dataBytes + Self.headerBytes - 8 <= Int(UInt32.max) else {
-      throw AudioError(path: path, kind: .writeFailed("more than 4 GiB of samples do not fit a RIFF WAV"))
+      throw AudioError(
+        path: path, kind: .writeFailed("more than 4 GiB of samples do not fit a RIFF WAV"))
     }
     // A 16-bit sample count is always even, so no pad byte is ever needed.
     guard fseek(f, 0, SEEK_SET) == 0 else {
@@ -75,7 +76,9 @@ public final class WAVWriter {
   private func write(_ bytes: [UInt8]) throws(AudioError) {
     guard let f = file else { throw AudioError(path: path, kind: .writeFailed("already closed")) }
     let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-    if n != bytes.count { throw AudioError(path: path, kind: .writeFailed(String(cString: strerror(errno)))) }
+    if n != bytes.count {
+      throw AudioError(path: path, kind: .writeFailed(String(cString: strerror(errno))))
+    }
   }
 
   /// The canonical header; `dataBytes` nil writes the "unset" sizes 0xFFFFFFFF that
@@ -83,8 +86,13 @@ public final class WAVWriter {
   private func header(dataBytes: Int?) -> [UInt8] {
     var h: [UInt8] = []
     h.reserveCapacity(Self.headerBytes)
-    func u32(_ v: Int) { for shift in stride(from: 0, to: 32, by: 8) { h.append(UInt8((v >> shift) & 0xFF)) } }
-    func u16(_ v: Int) { h.append(UInt8(v & 0xFF)); h.append(UInt8((v >> 8) & 0xFF)) }
+    func u32(_ v: Int) {
+      for shift in stride(from: 0, to: 32, by: 8) { h.append(UInt8((v >> shift) & 0xFF)) }
+    }
+    func u16(_ v: Int) {
+      h.append(UInt8(v & 0xFF))
+      h.append(UInt8((v >> 8) & 0xFF))
+    }
     h += Array("RIFF".utf8)
     u32(dataBytes.map { Self.headerBytes - 8 + $0 } ?? 0xFFFF_FFFF)
     h += Array("WAVEfmt ".utf8)

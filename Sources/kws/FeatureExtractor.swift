@@ -29,8 +29,13 @@ struct FeatureExtractor {
   init(name: FrontendName, reference: Bool) throws(CLIError) {
     self.name = name
     self.reference = reference
-    let what = reference ? "the float reference \(name.rawValue) front end" : "the fixed-point \(name.rawValue) front end"
-    throw CLIError("--frontend \(name.rawValue)\(reference ? " --reference" : ""): \(what) is not available in this build")
+    let what =
+      reference
+      ? "the float reference \(name.rawValue) front end"
+      : "the fixed-point \(name.rawValue) front end"
+    throw CLIError(
+      "--frontend \(name.rawValue)\(reference ? " --reference" : ""): \(what) is not available in this build"
+    )
   }
 
   /// Features per frame.
@@ -78,7 +83,8 @@ struct FeatureQuantization {
 
   init(_ quantization: Quantization, for extractor: FeatureExtractor) throws(CLIError) {
     self.quantization = quantization
-    throw CLIError("--quantize is not available in this build: the core's FeatureQuantizer has not landed yet")
+    throw CLIError(
+      "--quantize is not available in this build: the core's FeatureQuantizer has not landed yet")
   }
 
   func apply(_ values: FeatureValues) -> FeatureValues {

@@ -37,13 +37,17 @@ final class OutputFile {
     guard let file else { throw CLIError("\(name): already closed") }
     var text = text
     let n = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) }
-    if n != text.utf8.count { throw CLIError("\(name): cannot write: \(String(cString: strerror(errno)))") }
+    if n != text.utf8.count {
+      throw CLIError("\(name): cannot write: \(String(cString: strerror(errno)))")
+    }
   }
 
   func close() throws(CLIError) {
     guard let file else { return }
     self.file = nil
-    if fclose(file) != 0 { throw CLIError("\(name): cannot write: \(String(cString: strerror(errno)))") }
+    if fclose(file) != 0 {
+      throw CLIError("\(name): cannot write: \(String(cString: strerror(errno)))")
+    }
   }
 }
 
@@ -72,7 +76,8 @@ final class FeatureOutput {
   private var written = 0
 
   init(
-    format: OutputFormat, path: String?, description: OutputDescription, itemCount: Int, batchShape: Bool
+    format: OutputFormat, path: String?, description: OutputDescription, itemCount: Int,
+    batchShape: Bool
   ) throws(CLIError) {
     self.format = format
     self.path = path
@@ -84,10 +89,12 @@ final class FeatureOutput {
     }
     if format == .json {
       let d = description
-      let quantization = d.quantization.map { "{\"scale\": \($0.scale), \"zeroPoint\": \($0.zeroPoint)}" } ?? "null"
+      let quantization =
+        d.quantization.map { "{\"scale\": \($0.scale), \"zeroPoint\": \($0.zeroPoint)}" } ?? "null"
       try text?.write(
         "{\"frontend\": \(jsonString(d.frontend)), \"reference\": \(d.reference), \"quantize\": \(quantization),"
-          + " \"dtype\": \(jsonString(numpyName(d.dtype))), \"featureCount\": \(d.featureCount), \"items\": [")
+          + " \"dtype\": \(jsonString(numpyName(d.dtype))), \"featureCount\": \(d.featureCount), \"items\": ["
+      )
     }
   }
 
@@ -96,19 +103,26 @@ final class FeatureOutput {
     let f = matrix.featureCount
     switch format {
     case .text:
-      var s = "# \(matrix.source): \(matrix.frameCount) frames x \(f) \(numpyName(matrix.values.dtype))\n"
+      var s =
+        "# \(matrix.source): \(matrix.frameCount) frames x \(f) \(numpyName(matrix.values.dtype))\n"
       for row in 0..<matrix.frameCount {
         for col in 0..<f {
           if col > 0 { s += " " }
           s += matrix.values.text(row * f + col)
         }
         s += "\n"
+        // Hand rows on in pieces: an hour of audio is 360,000 frames.
+        if row % 256 == 255 {
+          try text?.write(s)
+          s = ""
+        }
       }
       try text?.write(s)
 
     case .json:
       var s = written > 0 ? ",\n" : "\n"
-      s += "{\"source\": \(jsonString(matrix.source)), \"frameCount\": \(matrix.frameCount), \"frames\": ["
+      s +=
+        "{\"source\": \(jsonString(matrix.source)), \"frameCount\": \(matrix.frameCount), \"frames\": ["
       for row in 0..<matrix.frameCount {
         s += row > 0 ? ", [" : "["
         for col in 0..<f {
@@ -125,12 +139,15 @@ final class FeatureOutput {
         guard matrix.frameCount == frameCount else {
           throw CLIError(
             "npy output needs items of equal length: \(firstSource) has \(frameCount) frames, \(matrix.source)"
-              + " has \(matrix.frameCount) (trim or pad the clips to one length, or use --format text/json)")
+              + " has \(matrix.frameCount) (trim or pad the clips to one length, or use --format text/json)"
+          )
         }
       } else {
         frameCount = matrix.frameCount
         firstSource = matrix.source
-        let shape = itemCount == 1 && !batchShape ? [matrix.frameCount, f] : [itemCount, matrix.frameCount, f]
+        let shape =
+          itemCount == 1 && !batchShape
+          ? [matrix.frameCount, f] : [itemCount, matrix.frameCount, f]
         do {
           npy = try NpyWriter(path: path ?? "-", dtype: matrix.values.dtype, shape: shape)
         } catch {

@@ -64,10 +64,16 @@ struct Features: ParsableCommand {
       """
   )
 
-  @Option(help: "Front end: microfrontend (40 log-mel, 10 ms step), micro-speech (20 ms step), mfcc (10 MFCC, 20 ms step).")
+  @Option(
+    help:
+      "Front end: microfrontend (40 log-mel, 10 ms step), micro-speech (20 ms step), mfcc (10 MFCC, 20 ms step)."
+  )
   var frontend: FrontendName = .microfrontend
 
-  @Flag(help: "Use the float reference of the front end (FFTW) instead of the fixed-point one; float32 output.")
+  @Flag(
+    help:
+      "Use the float reference of the front end (FFTW) instead of the fixed-point one; float32 output."
+  )
   var reference = false
 
   @Option(help: "Output format: text, json or npy. (default: text; npy with --raw-clips)")
@@ -75,7 +81,8 @@ struct Features: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Quantize to the model's int8 input: SCALE,ZERO_POINT (e.g. 0.101960786,-128).", valueName: "scale,zp"))
+      "Quantize to the model's int8 input: SCALE,ZERO_POINT (e.g. 0.101960786,-128).",
+      valueName: "scale,zp"))
   var quantize: Quantization?
 
   @Option(name: [.short, .long], help: "Write to this file instead of standard output.")
@@ -84,13 +91,17 @@ struct Features: ParsableCommand {
   @Flag(help: "Refuse audio that is not 16 kHz instead of resampling it.")
   var noResample = false
 
-  @Option(help: ArgumentHelp("A raw s16le file of back-to-back clips, each processed on its own.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "A raw s16le file of back-to-back clips, each processed on its own.", valueName: "file"))
   var rawClips: String?
 
   @Option(help: "Samples per raw clip (with --raw-clips). (default: 16000)")
   var clipSamples: Int?
 
-  @Option(help: ArgumentHelp("Read input paths from this file, one per line ('#' starts a comment).", valueName: "list"))
+  @Option(
+    help: ArgumentHelp(
+      "Read input paths from this file, one per line ('#' starts a comment).", valueName: "list"))
   var filesFrom: String?
 
   @Argument(help: "Audio files (WAV, FLAC, ... any rate, any channel count).")
@@ -99,7 +110,8 @@ struct Features: ParsableCommand {
   func validate() throws {
     if rawClips != nil {
       guard files.isEmpty && filesFrom == nil else {
-        throw ValidationError("--raw-clips takes its clips from one raw file: give no FILE arguments or --files-from")
+        throw ValidationError(
+          "--raw-clips takes its clips from one raw file: give no FILE arguments or --files-from")
       }
       if let clipSamples, clipSamples <= 0 {
         throw ValidationError("--clip-samples must be positive, got \(clipSamples)")
@@ -108,13 +120,17 @@ struct Features: ParsableCommand {
       guard !files.isEmpty || filesFrom != nil else {
         throw ValidationError("give audio FILEs, --files-from LIST or --raw-clips FILE")
       }
-      guard clipSamples == nil else { throw ValidationError("--clip-samples only applies to --raw-clips") }
+      guard clipSamples == nil else {
+        throw ValidationError("--clip-samples only applies to --raw-clips")
+      }
     }
     if quantize != nil && reference {
-      throw ValidationError("--quantize applies to the fixed-point codes; drop --reference to quantize")
+      throw ValidationError(
+        "--quantize applies to the fixed-point codes; drop --reference to quantize")
     }
     if outputFormat == .npy && (output == nil || output == "-") && isatty(STDOUT_FILENO) != 0 {
-      throw ValidationError("npy is binary: write it to a file with --output FILE (or redirect standard output)")
+      throw ValidationError(
+        "npy is binary: write it to a file with --output FILE (or redirect standard output)")
     }
   }
 
@@ -153,11 +169,15 @@ struct Features: ParsableCommand {
 
   private func makeExtractor() throws(CLIError) -> (FeatureExtractor, FeatureQuantization?) {
     let extractor = try FeatureExtractor(name: frontend, reference: reference)
-    let quantization = try quantize.map { (q) throws(CLIError) in try FeatureQuantization(q, for: extractor) }
+    let quantization = try quantize.map { (q) throws(CLIError) in
+      try FeatureQuantization(q, for: extractor)
+    }
     return (extractor, quantization)
   }
 
-  private func describe(_ extractor: FeatureExtractor, _ quantization: FeatureQuantization?) -> OutputDescription {
+  private func describe(_ extractor: FeatureExtractor, _ quantization: FeatureQuantization?)
+    -> OutputDescription
+  {
     OutputDescription(
       frontend: frontend.rawValue, reference: reference, quantization: quantize,
       dtype: quantization == nil ? extractor.dtype : .int8, featureCount: extractor.featureCount)
@@ -179,7 +199,9 @@ struct Features: ParsableCommand {
       var values = extractor.emptyValues()
       var peak = Int16.min
       while true {
-        let n = try block.withUnsafeMutableBufferPointer { (b) throws(AudioError) in try reader.read(into: b) }
+        let n = try block.withUnsafeMutableBufferPointer { (b) throws(AudioError) in
+          try reader.read(into: b)
+        }
         if n == 0 { break }
         block.withUnsafeBufferPointer { b in
           let part = UnsafeBufferPointer(rebasing: b[0..<n])
@@ -190,7 +212,8 @@ struct Features: ParsableCommand {
       extractor.finishClip(peak: Int(peak), values: &values)
       for warning in reader.warnings { printError(warning.description) }
       if let quantization { values = quantization.apply(values) }
-      try out.emit(FeatureMatrix(source: path, featureCount: extractor.featureCount, values: values))
+      try out.emit(
+        FeatureMatrix(source: path, featureCount: extractor.featureCount, values: values))
     }
     try out.finish()
   }
@@ -231,7 +254,9 @@ struct Features: ParsableCommand {
       clip.withUnsafeBufferPointer { extractor.process($0, into: &values) }
       extractor.finishClip(peak: Int(peak), values: &values)
       if let quantization { values = quantization.apply(values) }
-      try out.emit(FeatureMatrix(source: "\(path)#\(index)", featureCount: extractor.featureCount, values: values))
+      try out.emit(
+        FeatureMatrix(
+          source: "\(path)#\(index)", featureCount: extractor.featureCount, values: values))
     }
     try out.finish()
   }

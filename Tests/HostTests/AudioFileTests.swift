@@ -2,8 +2,8 @@
 // averaged, other rates are resampled faithfully, and damaged files give their own error.
 import Foundation
 import Host
-import Testing
 import TestSupport
+import Testing
 
 /// A deterministic test signal: a few tones plus a pseudo-random walk, with both int16
 /// extremes in it so clipping and sign handling are exercised.
@@ -102,8 +102,12 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
       try sox([original] + options + [converted])
       let clip = try AudioClip.read(path: converted)
       #expect(clip.samples.count == samples.count)
-      let mismatches = zip(clip.samples, samples).enumerated().filter { $0.element.0 != $0.element.1 }
-      #expect(mismatches.isEmpty, "\(ext) \(options): \(mismatches.count) mismatches, first \(mismatches.prefix(3))")
+      let mismatches = zip(clip.samples, samples).enumerated().filter {
+        $0.element.0 != $0.element.1
+      }
+      #expect(
+        mismatches.isEmpty,
+        "\(ext) \(options): \(mismatches.count) mismatches, first \(mismatches.prefix(3))")
     }
   }
 
@@ -130,13 +134,16 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
       // (24-bit value, expected int16): exact, below/above half, ties both signs, clip.
       let cases: [(Int32, Int16)] = [
         (256 * 100, 100), (256 * 100 + 127, 100), (256 * 100 + 128, 101), (256 * 100 + 129, 101),
-        (-(256 * 100 + 128), -101), (-(256 * 100 + 127), -100), (8_388_607, 32767), (-8_388_608, -32768),
+        (-(256 * 100 + 128), -101), (-(256 * 100 + 127), -100), (8_388_607, 32767),
+        (-8_388_608, -32768),
         (127, 0), (128, 1), (-128, -1),
       ]
       let body = cases.flatMap { WAVBytes.le24($0.0) }
       let path = dir.appendingPathComponent("r24.wav")
       try WAVBytes.write(
-        WAVBytes.riff([WAVBytes.chunk("fmt ", WAVBytes.fmt(bits: 24)), WAVBytes.chunk("data", body)]), to: path)
+        WAVBytes.riff([
+          WAVBytes.chunk("fmt ", WAVBytes.fmt(bits: 24)), WAVBytes.chunk("data", body),
+        ]), to: path)
       let clip = try AudioClip.read(path: path.path)
       #expect(clip.samples == cases.map { $0.1 })
     }
@@ -144,12 +151,16 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
 
   @Test func floatIsClippedAndRounded() throws {
     try withTemporaryDirectory { dir in
-      let values: [Float] = [0, 0.5, -0.5, 1.5, -1.5, 1, -1, 2.5 / 32768, -2.5 / 32768, .nan, .infinity]
+      let values: [Float] = [
+        0, 0.5, -0.5, 1.5, -1.5, 1, -1, 2.5 / 32768, -2.5 / 32768, .nan, .infinity,
+      ]
       let expected: [Int16] = [0, 16384, -16384, 32767, -32768, 32767, -32768, 3, -3, 0, 32767]
       let body = values.flatMap { WAVBytes.le32($0.bitPattern) }
       let path = dir.appendingPathComponent("f.wav")
       try WAVBytes.write(
-        WAVBytes.riff([WAVBytes.chunk("fmt ", WAVBytes.fmt(tag: 3, bits: 32)), WAVBytes.chunk("data", body)]), to: path)
+        WAVBytes.riff([
+          WAVBytes.chunk("fmt ", WAVBytes.fmt(tag: 3, bits: 32)), WAVBytes.chunk("data", body),
+        ]), to: path)
       let clip = try AudioClip.read(path: path.path)
       #expect(clip.samples == expected)
       #expect(clip.warnings.contains { $0.message.contains("NaN") })
@@ -184,7 +195,9 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
       let a = testSignal(count: 2_000, seed: 3)
       let paths = (0..<3).map { dir.appendingPathComponent("c\($0).wav").path }
       for (i, p) in paths.enumerated() {
-        try WAVBytes.write(WAVBytes.pcm16(a.map { Int16(clamping: Int($0) * (i + 1) / 3) }), to: URL(fileURLWithPath: p))
+        try WAVBytes.write(
+          WAVBytes.pcm16(a.map { Int16(clamping: Int($0) * (i + 1) / 3) }),
+          to: URL(fileURLWithPath: p))
       }
       let merged = dir.appendingPathComponent("m.flac").path
       try sox(["-M"] + paths + [merged])
@@ -217,13 +230,16 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
     try withTemporaryDirectory { dir in
       let path = dir.appendingPathComponent("tone.wav").path
       // 1 kHz at amplitude 0.5 (-6 dBFS), 1 s, 16-bit, no dither.
-      try sox(["-D", "-n", "-r", "\(rate)", "-b", "16", path, "synth", "1", "sine", "1000", "vol", "0.5"])
+      try sox([
+        "-D", "-n", "-r", "\(rate)", "-b", "16", path, "synth", "1", "sine", "1000", "vol", "0.5",
+      ])
       let clip = try AudioClip.read(path: path)
       #expect(clip.sourceRate == rate)
       #expect(abs(clip.samples.count - 16_000) <= 1)
       // Away from the edges (filter transients), the level is 0.5 * 32768 / sqrt(2) rms.
       let middle = clip.samples[2_000..<14_000]
-      let rms = (middle.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(middle.count)).squareRoot()
+      let rms = (middle.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(middle.count))
+        .squareRoot()
       let expectedRMS = 0.5 * 32768 / 2.0.squareRoot()
       #expect(abs(20 * log10(rms / expectedRMS)) < 0.05, "level off: rms \(rms) vs \(expectedRMS)")
       // Frequency: over the 0.75 s window 1 kHz is exactly 750 periods, and 980 / 1020 Hz
@@ -277,7 +293,10 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
     ("missing file", nil, .missing),
     ("empty file", [], .notAudio("")),
     ("text file", Array("hello, this is not audio at all\n".utf8), .notAudio("")),
-    ("RIFF cut after 8 bytes", Array("RIFF".utf8) + WAVBytes.le32(100), .truncatedHeader(needed: 12, available: 8)),
+    (
+      "RIFF cut after 8 bytes", Array("RIFF".utf8) + WAVBytes.le32(100),
+      .truncatedHeader(needed: 12, available: 8)
+    ),
     (
       "chunk header cut", WAVBytes.riff([WAVBytes.chunk("fmt ", good)]) + Array("da".utf8),
       .truncatedHeader(needed: 44, available: 38)
@@ -287,28 +306,41 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
       .chunkPastEnd(chunk: "fmt ", offset: 12, declared: 16, available: 10)
     ),
     (
-      "fmt too short", WAVBytes.riff([WAVBytes.chunk("fmt ", Array(good.prefix(14))), WAVBytes.chunk("data", samples)]),
+      "fmt too short",
+      WAVBytes.riff([
+        WAVBytes.chunk("fmt ", Array(good.prefix(14))), WAVBytes.chunk("data", samples),
+      ]),
       .malformedChunk(chunk: "fmt ", offset: 12, reason: "14 bytes, at least 16 are needed")
     ),
     ("no data chunk", WAVBytes.riff([WAVBytes.chunk("fmt ", good)]), .missingChunk("data")),
     (
-      "data before fmt", WAVBytes.riff([WAVBytes.chunk("data", samples), WAVBytes.chunk("fmt ", good)]),
+      "data before fmt",
+      WAVBytes.riff([WAVBytes.chunk("data", samples), WAVBytes.chunk("fmt ", good)]),
       .missingChunk("fmt ")
     ),
     (
-      "zero channels", WAVBytes.riff([WAVBytes.chunk("fmt ", WAVBytes.fmt(channels: 0)), WAVBytes.chunk("data", samples)]),
+      "zero channels",
+      WAVBytes.riff([
+        WAVBytes.chunk("fmt ", WAVBytes.fmt(channels: 0)), WAVBytes.chunk("data", samples),
+      ]),
       .zeroChannels(offset: 22)
     ),
-    ("empty data", WAVBytes.riff([WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", [])]), .empty),
+    (
+      "empty data", WAVBytes.riff([WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", [])]),
+      .empty
+    ),
     (
       "data far past end",
-      WAVBytes.riff([WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", samples, declaredSize: 1_000_000)]),
+      WAVBytes.riff([
+        WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", samples, declaredSize: 1_000_000),
+      ]),
       .chunkPastEnd(chunk: "data", offset: 36, declared: 1_000_000, available: 3_200)
     ),
     (
       "RIFF and data far past end",
       WAVBytes.riff(
-        [WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", samples, declaredSize: 64_000)], riffSize: 64_036),
+        [WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", samples, declaredSize: 64_000)],
+        riffSize: 64_036),
       .chunkPastEnd(chunk: "data", offset: 36, declared: 64_000, available: 3_200)
     ),
     (
@@ -321,7 +353,9 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
     ),
     (
       "unknown encoding tag",
-      WAVBytes.riff([WAVBytes.chunk("fmt ", WAVBytes.fmt(tag: 0x1234)), WAVBytes.chunk("data", samples)]),
+      WAVBytes.riff([
+        WAVBytes.chunk("fmt ", WAVBytes.fmt(tag: 0x1234)), WAVBytes.chunk("data", samples),
+      ]),
       .unsupportedEncoding("")
     ),
   ]
@@ -340,7 +374,9 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
       case (.notAudio, .notAudio), (.unsupportedEncoding, .unsupportedEncoding): break
       default: #expect(error.kind == expected, "\(name): \(error)")
       }
-      #expect(error.description.hasPrefix(path.path + ": "), "\(name): message must name the file: \(error)")
+      #expect(
+        error.description.hasPrefix(path.path + ": "),
+        "\(name): message must name the file: \(error)")
     }
   }
 
@@ -348,7 +384,9 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
     try withTemporaryDirectory { dir in
       let path = dir.appendingPathComponent("tag.wav")
       try WAVBytes.write(
-        WAVBytes.riff([WAVBytes.chunk("fmt ", WAVBytes.fmt(tag: 0x1234)), WAVBytes.chunk("data", Self.samples)]), to: path)
+        WAVBytes.riff([
+          WAVBytes.chunk("fmt ", WAVBytes.fmt(tag: 0x1234)), WAVBytes.chunk("data", Self.samples),
+        ]), to: path)
       #expect(readError(path.path)?.description.contains("0x1234") == true)
     }
   }
@@ -363,12 +401,15 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
   static let warningCases: [(String, [UInt8], Int, String)] = [
     (
       "data short by 6 bytes",
-      WAVBytes.riff([WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", samples, declaredSize: 3_206)]),
+      WAVBytes.riff([
+        WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", samples, declaredSize: 3_206),
+      ]),
       1_600, "missing"
     ),
     (
       "RIFF size past end only",
-      WAVBytes.riff([WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", samples)], riffSize: 90_000),
+      WAVBytes.riff(
+        [WAVBytes.chunk("fmt ", good), WAVBytes.chunk("data", samples)], riffSize: 90_000),
       1_600, "RIFF header declares"
     ),
     (

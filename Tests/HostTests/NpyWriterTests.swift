@@ -2,8 +2,8 @@
 // value must come back as written.
 import Foundation
 import Host
-import Testing
 import TestSupport
+import Testing
 
 private struct NumpyView: Decodable {
   let dtype: String
@@ -36,7 +36,9 @@ private func numpyRead(_ path: String) throws -> NumpyView {
     let i32: [Int32] = [.min, -1, 0, 1, .max, 123_456]
     let f32: [Float] = [0, -1.5, 3.25e-7, 1e30, -0.0, 26.0 / 255]
     var paths: [String] = []
-    func write(_ name: String, _ dtype: NpyDType, _ shape: [Int], _ append: (NpyWriter) throws -> Void) throws {
+    func write(
+      _ name: String, _ dtype: NpyDType, _ shape: [Int], _ append: (NpyWriter) throws -> Void
+    ) throws {
       let path = dir.appendingPathComponent(name).path
       let w = try NpyWriter(path: path, dtype: dtype, shape: shape)
       try append(w)
@@ -44,7 +46,10 @@ private func numpyRead(_ path: String) throws -> NumpyView {
       paths.append(path)
     }
     try write("u16.npy", .uint16, [2, 3]) { try $0.append(u16) }
-    try write("i8.npy", .int8, [1, 2, 3]) { try $0.append(Array(i8[0..<3])); try $0.append(Array(i8[3...])) }
+    try write("i8.npy", .int8, [1, 2, 3]) {
+      try $0.append(Array(i8[0..<3]))
+      try $0.append(Array(i8[3...]))
+    }
     try write("i32.npy", .int32, [6]) { try $0.append(i32) }
     try write("f32.npy", .float32, [3, 2]) { try $0.append(f32) }
 

@@ -1,8 +1,8 @@
 // `kws features` end to end through the built binary: option checks, bad inputs
 // (exit status and a message naming the file), and the outputs.
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 private func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
   let dir = try TestSupport.temporaryDirectory()
@@ -21,7 +21,10 @@ private func sox(_ arguments: [String]) throws {
     #expect(top.text.contains("features"))
     let help = try KwsBinary.run(["features", "--help"])
     #expect(help.status == 0)
-    for option in ["--frontend", "--reference", "--format", "--quantize", "--raw-clips", "--files-from", "--no-resample"] {
+    for option in [
+      "--frontend", "--reference", "--format", "--quantize", "--raw-clips", "--files-from",
+      "--no-resample",
+    ] {
       #expect(help.text.contains(option), "help lacks \(option)")
     }
   }
@@ -75,7 +78,9 @@ private func sox(_ arguments: [String]) throws {
       for (arguments, named, problem) in cases {
         let r = try KwsBinary.run(["features"] + arguments)
         #expect(r.status == 1, "\(arguments): status \(r.status)")
-        #expect(r.stderr.contains("\(named): "), "\(arguments): stderr does not name the file: \(r.stderr)")
+        #expect(
+          r.stderr.contains("\(named): "),
+          "\(arguments): stderr does not name the file: \(r.stderr)")
         #expect(r.stderr.contains(problem), "\(arguments): \(r.stderr)")
         #expect(r.stdout.isEmpty, "\(arguments): wrote output despite the error")
       }
@@ -97,11 +102,14 @@ private func sox(_ arguments: [String]) throws {
       let good = dir.appendingPathComponent("a.wav")
       try WAVBytes.write(WAVBytes.pcm16([Int16](repeating: 5, count: 4_000)), to: good)
       let list = dir.appendingPathComponent("list.txt")
-      try "# training list\n\(good.path)\n\n  gone.wav  \n".write(to: list, atomically: true, encoding: .utf8)
+      try "# training list\n\(good.path)\n\n  gone.wav  \n".write(
+        to: list, atomically: true, encoding: .utf8)
       let r = try KwsBinary.run(["features", "--files-from", list.path], in: dir)
       #expect(r.status == 1)
       #expect(r.stderr.contains("gone.wav: no such file"), "\(r.stderr)")
-      let missingList = try KwsBinary.run(["features", "--files-from", dir.appendingPathComponent("nolist").path])
+      let missingList = try KwsBinary.run([
+        "features", "--files-from", dir.appendingPathComponent("nolist").path,
+      ])
       #expect(missingList.status == 1 && missingList.stderr.contains("nolist"))
     }
   }
@@ -113,7 +121,8 @@ private func sox(_ arguments: [String]) throws {
       let out = dir.appendingPathComponent("x.npy").path
       let r = try KwsBinary.run(["features", "--raw-clips", raw.path, "-o", out])
       #expect(r.status == 1)
-      #expect(r.stderr.contains(raw.path) && r.stderr.contains("6 bytes are left over"), "\(r.stderr)")
+      #expect(
+        r.stderr.contains(raw.path) && r.stderr.contains("6 bytes are left over"), "\(r.stderr)")
       #expect(!FileManager.default.fileExists(atPath: out), "a failed run left \(out) behind")
       let empty = dir.appendingPathComponent("empty.raw")
       try Data().write(to: empty)

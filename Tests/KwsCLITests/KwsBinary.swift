@@ -54,6 +54,7 @@ enum KwsBinary {
     process.waitUntilExit()
     errDone.wait()
     return KwsResult(
-      status: process.terminationStatus, stdout: outData, stderr: String(decoding: errBox.data, as: UTF8.self))
+      status: process.terminationStatus, stdout: outData,
+      stderr: String(decoding: errBox.data, as: UTF8.self))
   }
 }

@@ -14,9 +14,12 @@ public enum WAVBytes {
 
   /// A `fmt ` body: format tag, channels, rate (Hz), bits per sample; block align and
   /// byte rate follow from them unless given.
-  public static func fmt(tag: UInt16 = 1, channels: UInt16 = 1, rate: UInt32 = 16_000, bits: UInt16 = 16) -> [UInt8] {
+  public static func fmt(
+    tag: UInt16 = 1, channels: UInt16 = 1, rate: UInt32 = 16_000, bits: UInt16 = 16
+  ) -> [UInt8] {
     let blockAlign = UInt16(Int(channels) * ((Int(bits) + 7) / 8))
-    return le16(tag) + le16(channels) + le32(rate) + le32(rate * UInt32(blockAlign)) + le16(blockAlign) + le16(bits)
+    return le16(tag) + le16(channels) + le32(rate) + le32(rate * UInt32(blockAlign))
+      + le16(blockAlign) + le16(bits)
   }
 
   /// "RIFF" size "WAVE" + chunks; `riffSize` overrides the honest size.
@@ -26,12 +29,19 @@ public enum WAVBytes {
   }
 
   /// A complete, valid PCM WAV.
-  public static func pcm16(_ samples: [Int16], channels: UInt16 = 1, rate: UInt32 = 16_000) -> [UInt8] {
-    riff([chunk("fmt ", fmt(channels: channels, rate: rate)), chunk("data", samples.flatMap { le16(UInt16(bitPattern: $0)) })])
+  public static func pcm16(_ samples: [Int16], channels: UInt16 = 1, rate: UInt32 = 16_000)
+    -> [UInt8]
+  {
+    riff([
+      chunk("fmt ", fmt(channels: channels, rate: rate)),
+      chunk("data", samples.flatMap { le16(UInt16(bitPattern: $0)) }),
+    ])
   }
 
   public static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
-  public static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * UInt32($0))) & 0xFF) } }
+  public static func le32(_ v: UInt32) -> [UInt8] {
+    (0..<4).map { UInt8((v >> (8 * UInt32($0))) & 0xFF) }
+  }
   /// 24-bit little-endian two's complement.
   public static func le24(_ v: Int32) -> [UInt8] {
     let u = UInt32(bitPattern: v)
