@@ -23,7 +23,8 @@ public final class AudioFileReader {
   public static let outputRate = 16_000
 
   public let path: String
-  /// The file's own rate (Hz), channel count and length in sample frames (per channel).
+  /// The file's own rate (Hz), channel count and length in sample frames (per channel);
+  /// the length is libsndfile's (an estimate for some compressed formats).
   public let sourceRate: Int
   public let sourceChannels: Int
   public let sourceFrames: Int
@@ -34,8 +35,9 @@ public final class AudioFileReader {
 
   private var sndfile: OpaquePointer?
   private let resampler: Resampler?
-  /// Frames libsndfile may still hand us: the WAV walk can know better than libsndfile
-  /// where the data really ends (a partial last frame, trailing bytes).
+  /// Frames libsndfile may still hand us, for uncompressed WAV where our walk knows
+  /// better than libsndfile where the data really ends (a partial last frame, trailing
+  /// bytes). Other formats are read until libsndfile has no more (Int.max).
   private var framesLeft: Int
   private let blockFrames: Int
   private var interleaved: [Double]
@@ -81,12 +83,13 @@ public final class AudioFileReader {
     formatName = Self.describe(format: info.format)
 
     var frames = Int(info.frames)
+    framesLeft = Int.max
     if let layout, [1, 3, 6, 7].contains(layout.formatTag), layout.blockAlign > 0 {
       // Uncompressed: the walk's count of whole frames is authoritative.
       frames = min(frames, layout.frameCount)
+      framesLeft = frames
     }
     sourceFrames = frames
-    framesLeft = frames
     interleaved = []
 
     guard sourceChannels > 0 else {
@@ -166,7 +169,7 @@ public final class AudioFileReader {
         throw AudioError(path: path, kind: .decodeFailed(String(cString: sf_strerror(sndfile))))
       }
     }
-    framesLeft -= got
+    if framesLeft != Int.max { framesLeft -= got }
     if got == 0 { framesLeft = 0 }
 
     mono.removeAll(keepingCapacity: true)
