@@ -1,8 +1,12 @@
-// The front ends behind `--frontend` and `--reference`, one instance per clip.
+// The front ends behind `--frontend` and `--reference`, one clip at a time.
 //
 // Fixed-point front ends come from the embedded core (Sources/Frontend); the float
-// references from Host. A choice whose implementation is not in this build fails with
-// "not available" before any audio is touched: never fake output.
+// references (FFTW) from Host. Units: the fixed-point microfrontend gives uint16 codes,
+// the fixed-point MFCC Q16 int32 codes (real = code / 65536); the float references give
+// float32 in the SAME units as their fixed-point twin, so the two outputs subtract
+// directly into an error in code units.
+//
+// The fixed-point microfrontend streams: an hours-long file is never held whole.
 import ArgumentParser
 import Frontend
 import Host
@@ -17,77 +21,66 @@ enum FrontendName: String, ExpressibleByArgument, CaseIterable {
   case mfcc
 }
 
-/// Streams samples of one clip through a front end and collects its frames.
+/// Feeds the samples of one clip through a front end and collects its frames.
 struct FeatureExtractor {
-  /// The implementations present in this build; a case per front end as it lands.
-  private enum Backend {}
-
   let name: FrontendName
   let reference: Bool
-  private var backend: Backend
+  /// The fixed-point microfrontend (microfrontend, micro-speech).
+  private var micro: MicroFrontend
 
   init(name: FrontendName, reference: Bool) throws(CLIError) {
     self.name = name
     self.reference = reference
-    let what =
-      reference
-      ? "the float reference \(name.rawValue) front end"
-      : "the fixed-point \(name.rawValue) front end"
-    throw CLIError(
-      "--frontend \(name.rawValue)\(reference ? " --reference" : ""): \(what) is not available in this build"
-    )
+    switch (name, reference) {
+    case (.microfrontend, false), (.microSpeech, false):
+      do {
+        micro = try MicroFrontend(config: name == .microfrontend ? .microWakeWord : .microSpeech)
+      } catch {
+        throw CLIError("--frontend \(name.rawValue): \(error)")
+      }
+    case (.mfcc, false):
+      throw CLIError(
+        "--frontend mfcc: the fixed-point MFCC front end is not available in this build")
+    case (_, true):
+      throw CLIError(
+        "--frontend \(name.rawValue) --reference: the float reference front ends are not available in this build"
+      )
+    }
   }
 
   /// Features per frame.
-  var featureCount: Int {
-    switch backend {}
-  }
+  var featureCount: Int { micro.featureCount }
 
   /// The element type this front end produces (before any quantization).
-  var dtype: NpyDType {
-    switch backend {}
-  }
+  var dtype: NpyDType { .uint16 }
+
+  /// An empty value array of this front end's element type.
+  func emptyValues() -> FeatureValues { .uint16([]) }
 
   /// Forgets everything: the next sample starts a new clip.
   mutating func reset() {
-    switch backend {}
+    micro.reset()
   }
 
   /// Feeds 16 kHz samples; frames that complete are appended to `values`.
   mutating func process(_ samples: UnsafeBufferPointer<Int16>, into values: inout FeatureValues) {
-    switch backend {}
+    guard case .uint16(var codes) = values else { return }
+    values = .uint16([])  // hand the storage over, so appending does not copy it
+    micro.process(samples) { codes.append(contentsOf: $0) }
+    values = .uint16(codes)
   }
 
-  /// Ends a clip whose largest sample magnitude was `peak`: front ends that normalize
-  /// per clip (mfcc) correct the collected frames here.
-  func finishClip(peak: Int, values: inout FeatureValues) {
-    switch backend {}
-  }
-
-  /// An empty value array of this front end's element type.
-  func emptyValues() -> FeatureValues {
-    switch dtype {
-    case .uint16: return .uint16([])
-    case .int32: return .int32([])
-    case .int8: return .int8([])
-    case .float32: return .float32([])
-    }
-  }
+  /// Ends the clip named `source` (whole-clip front ends compute its frames here).
+  mutating func finishClip(source: String, values: inout FeatureValues) throws(CLIError) {}
 }
 
-/// `--quantize`: feature codes to the model's int8 input, exactly as the reference
-/// (round half to even of real / scale + zero point, clamped), through the core's
-/// `FeatureQuantizer` once it is in this build.
+/// `--quantize`: feature codes to the model's int8 input exactly as the reference
+/// computes it, through the core's `FeatureQuantizer` once it is in this build.
 struct FeatureQuantization {
-  let quantization: Quantization
-
   init(_ quantization: Quantization, for extractor: FeatureExtractor) throws(CLIError) {
-    self.quantization = quantization
     throw CLIError(
       "--quantize is not available in this build: the core's FeatureQuantizer has not landed yet")
   }
 
-  func apply(_ values: FeatureValues) -> FeatureValues {
-    values
-  }
+  func apply(_ values: FeatureValues) -> FeatureValues { values }
 }

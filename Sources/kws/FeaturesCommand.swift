@@ -197,7 +197,6 @@ struct Features: ParsableCommand {
       let reader = try AudioFileReader(path: path, resample: !noResample)
       extractor.reset()
       var values = extractor.emptyValues()
-      var peak = Int16.min
       while true {
         let n = try block.withUnsafeMutableBufferPointer { (b) throws(AudioError) in
           try reader.read(into: b)
@@ -205,11 +204,10 @@ struct Features: ParsableCommand {
         if n == 0 { break }
         block.withUnsafeBufferPointer { b in
           let part = UnsafeBufferPointer(rebasing: b[0..<n])
-          for s in part where s > peak { peak = s }
           extractor.process(part, into: &values)
         }
       }
-      extractor.finishClip(peak: Int(peak), values: &values)
+      try extractor.finishClip(source: path, values: &values)
       for warning in reader.warnings { printError(warning.description) }
       if let quantization { values = quantization.apply(values) }
       try out.emit(
@@ -250,13 +248,12 @@ struct Features: ParsableCommand {
       }
       extractor.reset()
       var values = extractor.emptyValues()
-      let peak = clip.max() ?? 0
+      let source = "\(path)#\(index)"
       clip.withUnsafeBufferPointer { extractor.process($0, into: &values) }
-      extractor.finishClip(peak: Int(peak), values: &values)
+      try extractor.finishClip(source: source, values: &values)
       if let quantization { values = quantization.apply(values) }
       try out.emit(
-        FeatureMatrix(
-          source: "\(path)#\(index)", featureCount: extractor.featureCount, values: values))
+        FeatureMatrix(source: source, featureCount: extractor.featureCount, values: values))
     }
     try out.finish()
   }
