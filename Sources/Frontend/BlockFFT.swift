@@ -63,15 +63,15 @@ struct BlockFFT {
     im = [Int32](repeating: 0, count: half)
   }
 
-  /// Scales `frame` (windowSamples values, any Int32) to the block, packs even samples
+  /// Scales `frame` (windowSamples values, |v| < 2^62) to the block, packs even samples
   /// into the real and odd samples into the imaginary part in bit-reversed order, and
   /// returns the block exponent `shift` (u = frame * 2^shift), or nil when the frame is
   /// all zeros (no exponent; every bin is 0).
-  mutating func load(_ frame: UnsafeBufferPointer<Int32>) -> Int? {
-    var peak: UInt32 = 0
+  mutating func load(_ frame: UnsafeBufferPointer<Int64>) -> Int? {
+    var peak: UInt64 = 0
     for v in frame { peak = max(peak, v.magnitude) }
     guard peak != 0 else { return nil }
-    let msb = 31 - peak.leadingZeroBitCount
+    let msb = 63 - peak.leadingZeroBitCount
     // Largest sample's leading bit lands on bit blockBits - 1, so max |u| <= 2^blockBits
     // even after rounding up.
     let shift = blockBits - 1 - msb
@@ -95,10 +95,10 @@ struct BlockFFT {
 
   /// x * 2^shift, right shifts rounded to nearest (half up).
   @inline(__always)
-  private static func scaled(_ x: Int32, by shift: Int) -> Int32 {
-    if shift >= 0 { return x << Int32(shift) }
-    let s = Int32(-shift)
-    return Int32((Int64(x) + (Int64(1) << Int64(s - 1))) >> Int64(s))
+  private static func scaled(_ x: Int64, by shift: Int) -> Int32 {
+    if shift >= 0 { return Int32(x << Int64(shift)) }
+    let s = Int64(-shift)
+    return Int32((x + (Int64(1) << (s - 1))) >> s)
   }
 
   /// (a * b) >> 30 rounded to nearest, for a Q30 twiddle b.

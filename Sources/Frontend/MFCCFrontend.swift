@@ -2,9 +2,9 @@
 // REFERENCE §1b), 16 kHz int16 samples -> 10 coefficients every 20 ms.
 //
 // Per frame, integer-only and allocation-free:
-//   int16 x[n] * Q15 periodic Hann                          -> Int32, x units * 2^15
+//   int16 x[n] * Q30 periodic Hann                          -> Int64, x units * 2^30
 //   block-scaled 512-point real FFT (BlockFFT), 2|X[k]|     -> UInt64, exponent per frame
-//   sum_k 2|X[k]| * Q15 mel weight                          -> UInt64 M, mel = M * 2^-(31 + shift)
+//   sum_k 2|X[k]| * Q15 mel weight                          -> UInt64 M, mel = M * 2^-(46 + shift)
 //   + epsilon (mantissa, exponent), aligned to the coarser  -> log2 (table, Q24) -> ln (Q24)
 //   Q15 DCT-II (sqrt(2/N) scaling), first 10, rounded        -> Int32 Q16
 // The output is the MFCC of the signal in int16 sample units (no 1/32768), with
@@ -27,8 +27,11 @@ public struct MFCCFrontend {
   public static let outputFractionBits = 16
   /// Q-format of the log-mel values: natural log in Int32 Q24.
   public static let logMelFractionBits = MFCCLog2.outputFractionBits
-  /// Q-format of the periodic Hann window: 1.0 = 2^15 (32768 itself occurs, hence Int32).
-  static let windowFractionBits = 15
+  /// Q-format of the periodic Hann window: 1.0 = 2^30 in Int32. Wider than the int16
+  /// input on purpose: a Q15 window adds an error of up to 2^-16 of every sample, as large
+  /// as the input's own quantization, and lifts the spectral floor of loud narrow-band
+  /// frames (a full-scale tone's far bands moved by up to 1.1 in log-mel with Q15).
+  static let windowFractionBits = 30
   /// ln 2 in Q31, to turn log2 into ln per band.
   private static let ln2Q31 = Int64(MFCCMath.roundToInt(MFCCMath.ln2 * Double(1 << 31)))
   /// Exponent used for epsilons: epsilon = mantissa * 2^-epsilonExponent, with the mantissa
@@ -53,7 +56,7 @@ public struct MFCCFrontend {
   /// Samples waiting for the next frame (int16), `buffered` of them valid.
   private var pending: [Int16]
   private var buffered = 0
-  private var windowed: [Int32]
+  private var windowed: [Int64]
   private var magnitudes: [UInt64]
   private var logMel: [Int32]
   private var output: [Int32]
@@ -102,7 +105,7 @@ public struct MFCCFrontend {
     log2Table = MFCCLog2()
     fft = BlockFFT(fftLength: config.fftLength, windowSamples: config.windowSamples)
     pending = [Int16](repeating: 0, count: config.windowSamples)
-    windowed = [Int32](repeating: 0, count: config.windowSamples)
+    windowed = [Int64](repeating: 0, count: config.windowSamples)
     magnitudes = [UInt64](repeating: 0, count: config.fftLength / 2)
     logMel = [Int32](repeating: 0, count: config.melBinCount)
     output = [Int32](repeating: 0, count: config.coefficientCount)
@@ -156,12 +159,12 @@ public struct MFCCFrontend {
     pending.withUnsafeBufferPointer { p in
       window.withUnsafeBufferPointer { w in
         windowed.withUnsafeMutableBufferPointer { out in
-          for n in 0..<p.count { out[n] = Int32(p[n]) * w[n] }
+          for n in 0..<p.count { out[n] = Int64(p[n]) * Int64(w[n]) }
         }
       }
     }
     let shift = windowed.withUnsafeBufferPointer { fft.load($0) }
-    // Mel exponent: mel (sample units) = M * 2^-melExponent. Q15 window, the FFT block
+    // Mel exponent: mel (sample units) = M * 2^-melExponent. Q30 window, the FFT block
     // shift, the doubled magnitude and the Q15 weights.
     let melExponent = Self.windowFractionBits + (shift ?? 0) + 1 + MFCCMelBands.weightFractionBits
     if shift != nil {
