@@ -6,7 +6,7 @@
 //   block-scaled 512-point real FFT (BlockFFT), 2|X[k]|     -> UInt64, exponent per frame
 //   sum_k 2|X[k]| * Q15 mel weight                          -> UInt64 M, mel = M * 2^-(46 + shift)
 //   + epsilon (mantissa, exponent), aligned to the coarser  -> log2 (table, Q24) -> ln (Q24)
-//   Q15 DCT-II (sqrt(2/N) scaling), first 10, rounded        -> Int32 Q16
+//   Q28 DCT-II (sqrt(2/N) scaling), first 10, rounded        -> Int32 Q16
 // The output is the MFCC of the signal in int16 sample units (no 1/32768), with
 // `config.epsilon` inside the log; see `applyPeakNormalization` for the MLPerf input
 // (the clip divided by its peak).
