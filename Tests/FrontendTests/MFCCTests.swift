@@ -221,7 +221,7 @@ private let q16 = Double(1 << MFCCFrontend.outputFractionBits)
       for (a, b) in zip(ours, exact) { stats.add(Double(a) / q16, reference: b) }
       print("MFCC fixed vs float, \(clip.name): \(stats)")
       total.merge(stats)
-      if clip.name.hasPrefix("tone") || clip.name.hasPrefix("sweep") {
+      if clip.isNarrowband {
         narrowband.merge(stats)
       } else {
         broadband.merge(stats)
