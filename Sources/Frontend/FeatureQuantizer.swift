@@ -31,7 +31,9 @@ public struct FeatureQuantizer: Sendable {
   private let thresholds: [Int64]
 
   public init(scale: Float, zeroPoint: Int32, codeUnit: Double) throws(Error) {
-    guard scale > 0, scale.isFinite, codeUnit > 0, codeUnit.isFinite, zeroPoint >= -128, zeroPoint <= 127 else {
+    guard scale > 0, scale.isFinite, codeUnit > 0, codeUnit.isFinite, zeroPoint >= -128,
+      zeroPoint <= 127
+    else {
       throw Error.badParameters(scale: scale, zeroPoint: zeroPoint, codeUnit: codeUnit)
     }
     self.scale = scale
@@ -45,7 +47,9 @@ public struct FeatureQuantizer: Sendable {
       var high = Int64(Int32.max) + 1
       while low < high {
         let mid = low + (high - low) / 2
-        if Self.reference(code: mid, scale: scale, zeroPoint: zeroPoint, codeUnit: codeUnit) >= level {
+        if Self.reference(code: mid, scale: scale, zeroPoint: zeroPoint, codeUnit: codeUnit)
+          >= level
+        {
           high = mid
         } else {
           low = mid + 1
@@ -58,7 +62,9 @@ public struct FeatureQuantizer: Sendable {
 
   /// The float expression being reproduced, unclamped:
   /// `(Double(code) * codeUnit / Double(scale) + Double(zeroPoint)).rounded(.toNearestOrEven)`.
-  public static func reference(code: Int64, scale: Float, zeroPoint: Int32, codeUnit: Double) -> Double {
+  public static func reference(code: Int64, scale: Float, zeroPoint: Int32, codeUnit: Double)
+    -> Double
+  {
     (Double(code) * codeUnit / Double(scale) + Double(zeroPoint)).rounded(.toNearestOrEven)
   }
 
@@ -80,7 +86,9 @@ public struct FeatureQuantizer: Sendable {
   /// Quantizes the first min(codes.count, output.count) codes into `output`; returns how
   /// many it wrote.
   @discardableResult
-  public func quantize(_ codes: UnsafeBufferPointer<Int32>, into output: UnsafeMutableBufferPointer<Int8>) -> Int {
+  public func quantize(
+    _ codes: UnsafeBufferPointer<Int32>, into output: UnsafeMutableBufferPointer<Int8>
+  ) -> Int {
     let n = min(codes.count, output.count)
     for i in 0..<n { output[i] = quantize(codes[i]) }
     return n
@@ -88,7 +96,9 @@ public struct FeatureQuantizer: Sendable {
 
   /// Quantizes uint16 codes (the microfrontend's), as above.
   @discardableResult
-  public func quantize(_ codes: UnsafeBufferPointer<UInt16>, into output: UnsafeMutableBufferPointer<Int8>) -> Int {
+  public func quantize(
+    _ codes: UnsafeBufferPointer<UInt16>, into output: UnsafeMutableBufferPointer<Int8>
+  ) -> Int {
     let n = min(codes.count, output.count)
     for i in 0..<n { output[i] = quantize(Int32(codes[i])) }
     return n

@@ -65,23 +65,28 @@ public struct MFCCFrontend {
     guard config.windowSamples >= 2, config.windowSamples <= 4096, config.stepSamples >= 1,
       config.stepSamples <= config.windowSamples
     else {
-      throw MFCCError.badFraming(windowSamples: config.windowSamples, stepSamples: config.stepSamples)
+      throw MFCCError.badFraming(
+        windowSamples: config.windowSamples, stepSamples: config.stepSamples)
     }
-    guard config.fftLength >= 4, config.fftLength <= 4096, config.fftLength & (config.fftLength - 1) == 0,
+    guard config.fftLength >= 4, config.fftLength <= 4096,
+      config.fftLength & (config.fftLength - 1) == 0,
       config.fftLength >= config.windowSamples
     else {
       throw MFCCError.badFFTLength(fftLength: config.fftLength, windowSamples: config.windowSamples)
     }
-    guard config.sampleRate > 0, config.lowerEdgeHertz >= 0, config.lowerEdgeHertz < config.upperEdgeHertz,
+    guard config.sampleRate > 0, config.lowerEdgeHertz >= 0,
+      config.lowerEdgeHertz < config.upperEdgeHertz,
       config.upperEdgeHertz <= Double(config.sampleRate) / 2
     else {
       throw MFCCError.badBandEdges(
-        lowerHertz: config.lowerEdgeHertz, upperHertz: config.upperEdgeHertz, sampleRate: config.sampleRate)
+        lowerHertz: config.lowerEdgeHertz, upperHertz: config.upperEdgeHertz,
+        sampleRate: config.sampleRate)
     }
     guard config.melBinCount >= 1, config.melBinCount <= 128, config.coefficientCount >= 1,
       config.coefficientCount <= config.melBinCount
     else {
-      throw MFCCError.badBinCounts(melBinCount: config.melBinCount, coefficientCount: config.coefficientCount)
+      throw MFCCError.badBinCounts(
+        melBinCount: config.melBinCount, coefficientCount: config.coefficientCount)
     }
     self.config = config
     currentEpsilonMantissa = try Self.epsilonMantissa(config.epsilon)
@@ -93,15 +98,18 @@ public struct MFCCFrontend {
     let one = Double(1 << Self.windowFractionBits)
     for n in 0..<config.windowSamples {
       // Periodic Hann: 0.5 - 0.5 cos(2 pi n / N).
-      w[n] = Int32(MFCCMath.roundToInt(one * (0.5 - 0.5 * MFCCMath.cosTurns(n, config.windowSamples))))
+      w[n] = Int32(
+        MFCCMath.roundToInt(one * (0.5 - 0.5 * MFCCMath.cosTurns(n, config.windowSamples))))
     }
     window = w
     bands = try MFCCMelBands(config: config)
     guard bands.highestBin < config.fftLength / 2 else {
       throw MFCCError.badBandEdges(
-        lowerHertz: config.lowerEdgeHertz, upperHertz: config.upperEdgeHertz, sampleRate: config.sampleRate)
+        lowerHertz: config.lowerEdgeHertz, upperHertz: config.upperEdgeHertz,
+        sampleRate: config.sampleRate)
     }
-    dct = MFCCDCTTable.build(melBinCount: config.melBinCount, coefficientCount: config.coefficientCount)
+    dct = MFCCDCTTable.build(
+      melBinCount: config.melBinCount, coefficientCount: config.coefficientCount)
     log2Table = MFCCLog2()
     fft = BlockFFT(fftLength: config.fftLength, windowSamples: config.windowSamples)
     pending = [Int16](repeating: 0, count: config.windowSamples)
@@ -186,7 +194,8 @@ public struct MFCCFrontend {
       var acc: Int64 = 0
       let n = config.melBinCount
       for i in 0..<n { acc += Int64(dct[k * n + i]) * Int64(logMel[i]) }
-      output[k] = Self.roundingShift(acc, by: MFCCDCTTable.fractionBits + Self.logMelFractionBits - Self.outputFractionBits)
+      output[k] = Self.roundingShift(
+        acc, by: MFCCDCTTable.fractionBits + Self.logMelFractionBits - Self.outputFractionBits)
     }
   }
 

@@ -67,7 +67,9 @@ extension MFCCFrontend {
     }
     let frames = config.frameCount(sampleCount: samples.count)
     let needed = frames * featureCount
-    guard output.count >= needed else { throw MFCCError.outputTooSmall(needed: needed, available: output.count) }
+    guard output.count >= needed else {
+      throw MFCCError.outputTooSmall(needed: needed, available: output.count)
+    }
     let savedEpsilon = currentEpsilonMantissa
     currentEpsilonMantissa = normalizedEpsilonMantissa * UInt64(peak)
     reset()
@@ -79,7 +81,8 @@ extension MFCCFrontend {
     }
     reset()
     currentEpsilonMantissa = savedEpsilon
-    try applyPeakNormalization(to: UnsafeMutableBufferPointer(rebasing: output[0..<needed]), peak: peak)
+    try applyPeakNormalization(
+      to: UnsafeMutableBufferPointer(rebasing: output[0..<needed]), peak: peak)
     return frames
   }
 }

@@ -176,7 +176,8 @@ enum MFCCDCTTable {
     for k in 0..<coefficientCount {
       for i in 0..<n {
         // cos(pi k (2i+1) / 2n) = cos(2 pi * k (2i+1) / 4n)
-        table[k * n + i] = Int32(MFCCMath.roundToInt(scale * MFCCMath.cosTurns(k * (2 * i + 1), 4 * n)))
+        table[k * n + i] = Int32(
+          MFCCMath.roundToInt(scale * MFCCMath.cosTurns(k * (2 * i + 1), 4 * n)))
       }
     }
     return table

@@ -22,7 +22,8 @@ public final class FloatRealFFT {
   private let plan: fftw_plan
 
   public init(length: Int) {
-    precondition(length >= 2 && length % 2 == 0, "FloatRealFFT length must be even and >= 2, got \(length)")
+    precondition(
+      length >= 2 && length % 2 == 0, "FloatRealFFT length must be even and >= 2, got \(length)")
     self.length = length
     input = fftw_alloc_real(length)!
     output = fftw_alloc_complex(length / 2 + 1)!
@@ -45,8 +46,11 @@ public final class FloatRealFFT {
 
   /// Transforms `frame` (zero-padded to `length` when shorter) and hands the complex bins
   /// to `body` as (re, im) pairs.
-  public func transform<R>(_ frame: UnsafeBufferPointer<Double>, _ body: (UnsafeBufferPointer<fftw_complex>) -> R) -> R {
-    precondition(frame.count <= length, "frame of \(frame.count) samples exceeds FFT length \(length)")
+  public func transform<R>(
+    _ frame: UnsafeBufferPointer<Double>, _ body: (UnsafeBufferPointer<fftw_complex>) -> R
+  ) -> R {
+    precondition(
+      frame.count <= length, "frame of \(frame.count) samples exceeds FFT length \(length)")
     for i in 0..<length { input[i] = i < frame.count ? frame[i] : 0 }
     fftw_execute(plan)
     return body(UnsafeBufferPointer(start: output, count: binCount))

@@ -110,7 +110,8 @@ public final class FloatMFCC {
       for k in 0..<coefficientCount {
         var sum = 0.0
         for i in 0..<n {
-          sum += logMel[t * n + i] * Foundation.cos(Double.pi * Double(k * (2 * i + 1)) / Double(2 * n))
+          sum +=
+            logMel[t * n + i] * Foundation.cos(Double.pi * Double(k * (2 * i + 1)) / Double(2 * n))
         }
         out[t * coefficientCount + k] = sum * scale
       }
@@ -153,7 +154,8 @@ public final class FloatMFCC {
   ) -> [Float] {
     let nyquist = sampleRate / 2
     let linear = tensorFlowLinspace(0, nyquist, binCount)
-    let edges = tensorFlowLinspace(hertzToMel(lowerEdgeHertz), hertzToMel(upperEdgeHertz), melBinCount + 2)
+    let edges = tensorFlowLinspace(
+      hertzToMel(lowerEdgeHertz), hertzToMel(upperEdgeHertz), melBinCount + 2)
     var matrix = [Float](repeating: 0, count: binCount * melBinCount)
     // Row 0 is the DC bin, which HTK excludes (TF pads it back as zeros).
     for k in 1..<binCount {

@@ -73,7 +73,8 @@ public final class FloatMicroFrontend {
     fftLength = n
     fft = FloatRealFFT(length: n)
     let size = windowSamples
-    window = (0..<size).map { i in 0.5 - 0.5 * cos(2 * Double.pi * (Double(i) + 0.5) / Double(size)) }
+    window = (0..<size).map { i in 0.5 - 0.5 * cos(2 * Double.pi * (Double(i) + 0.5) / Double(size))
+    }
     correctionBits = (Int.bitWidth - n.leadingZeroBitCount) - 1 - 6
 
     // Filterbank layout as FilterbankPopulateState builds it, in float32 like the C code.
@@ -152,7 +153,9 @@ public final class FloatMicroFrontend {
     let correction = Double(1 << correctionBits)
     if config.pcanEnabled {
       for i in 0..<config.channelCount {
-        let snr = correction * signal[i] * pow(correction * estimate[i] + config.pcanOffset, -config.pcanStrength)
+        let snr =
+          correction * signal[i]
+          * pow(correction * estimate[i] + config.pcanOffset, -config.pcanStrength)
         signal[i] = snr < 2 ? snr * snr / 4 : snr - 1
       }
     }

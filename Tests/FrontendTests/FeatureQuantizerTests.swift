@@ -2,8 +2,8 @@
 // code, against pymicro-wakeword's live numpy expression with the real model's scale, and
 // at every step code for the MFCC quantization.
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Frontend
 
@@ -57,14 +57,19 @@ import TestSupport
     #expect(steps.count == 255)
     for (i, t) in steps.enumerated() {
       let level = Double(-127 + i)
-      #expect(t <= Int64(Int32.max) && reference(t) >= level && reference(t - 1) < level, "step \(i) at \(t)")
+      #expect(
+        t <= Int64(Int32.max) && reference(t) >= level && reference(t - 1) < level,
+        "step \(i) at \(t)")
       #expect(q.quantize(Int32(t)) == Int8(-127 + i) && q.quantize(Int32(t - 1)) == Int8(-128 + i))
     }
     // And live numpy on the codes around the steps at both ends of the range.
     for t in [steps[0], steps[127], steps[254]] {
       let data = try TestSupport.reference(
         "quantize_ref.py",
-        ["--scale", "0.5847029", "--zero-point", "83", "--unit", "\(unit)", "--first", "\(t - 1000)", "--count", "2000"])
+        [
+          "--scale", "0.5847029", "--zero-point", "83", "--unit", "\(unit)", "--first",
+          "\(t - 1000)", "--count", "2000",
+        ])
       let numpy = data.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
       for (i, n) in numpy.enumerated() {
         let expected = Int8(clamping: n)
@@ -78,14 +83,20 @@ import TestSupport
     #expect(throws: FeatureQuantizer.Error.badParameters(scale: 0, zeroPoint: 0, codeUnit: 1)) {
       try FeatureQuantizer(scale: 0, zeroPoint: 0, codeUnit: 1)
     }
-    #expect(throws: FeatureQuantizer.Error.self) { try FeatureQuantizer(scale: 1, zeroPoint: 300, codeUnit: 1) }
-    #expect(throws: FeatureQuantizer.Error.self) { try FeatureQuantizer(scale: 1, zeroPoint: 0, codeUnit: -1) }
+    #expect(throws: FeatureQuantizer.Error.self) {
+      try FeatureQuantizer(scale: 1, zeroPoint: 300, codeUnit: 1)
+    }
+    #expect(throws: FeatureQuantizer.Error.self) {
+      try FeatureQuantizer(scale: 1, zeroPoint: 0, codeUnit: -1)
+    }
   }
 
   @Test func bufferFormsAgreeWithScalar() {
     let codes: [UInt16] = [0, 1, 100, 1000, 65_535]
     var out = [Int8](repeating: 0, count: 4)
-    let n = codes.withUnsafeBufferPointer { c in out.withUnsafeMutableBufferPointer { micro.quantize(c, into: $0) } }
+    let n = codes.withUnsafeBufferPointer { c in
+      out.withUnsafeMutableBufferPointer { micro.quantize(c, into: $0) }
+    }
     #expect(n == 4 && out == codes.prefix(4).map { micro.quantize(Int32($0)) })
     #expect(micro.quantize(100) == -90)
   }

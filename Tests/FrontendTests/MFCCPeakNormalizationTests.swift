@@ -1,8 +1,8 @@
 // Peak normalization (x / max(x), the MLPerf model input): the whole-clip form against the
 // live numpy reference, and what the streaming c0 correction costs, measured per clip.
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Frontend
 @testable import Host
@@ -14,9 +14,11 @@ import TestSupport
     var frontend = try MFCCFrontend()
     var total = ErrorStats()
     var broadband = ErrorStats()
-    for clip in try MFCCTestClips.all() where MFCCFrontend.positivePeak(clip.samples.withUnsafeBufferPointer { $0 }) != nil {
+    for clip in try MFCCTestClips.all()
+    where MFCCFrontend.positivePeak(clip.samples.withUnsafeBufferPointer { $0 }) != nil {
       let reference = MFCCTestClips.doubles(
-        try TestSupport.reference("mfcc_ref.py", ["--normalize"], stdin: MFCCTestClips.bytes(clip.samples)))
+        try TestSupport.reference(
+          "mfcc_ref.py", ["--normalize"], stdin: MFCCTestClips.bytes(clip.samples)))
       var out = [Int32](repeating: 0, count: 49 * 10)
       let frames = try clip.samples.withUnsafeBufferPointer { s in
         try out.withUnsafeMutableBufferPointer { try frontend.normalizedClipFeatures(s, into: $0) }
@@ -49,7 +51,9 @@ import TestSupport
     var small = [Int32](repeating: 0, count: 10)
     #expect(throws: MFCCError.outputTooSmall(needed: 490, available: 10)) {
       try [Int16](repeating: 5, count: 16_000).withUnsafeBufferPointer { s in
-        try small.withUnsafeMutableBufferPointer { try frontend.normalizedClipFeatures(s, into: $0) }
+        try small.withUnsafeMutableBufferPointer {
+          try frontend.normalizedClipFeatures(s, into: $0)
+        }
       }
     }
   }
@@ -73,28 +77,43 @@ import TestSupport
     var clips = try MFCCTestClips.all()
     // Speech whose last 0.3 s is digital silence (mel = 0 in every band of those frames).
     let stop = clips.first { $0.name.hasPrefix("speech stop") }!
-    clips.append(MFCCTestClips.Clip(name: "speech stop, silent tail", samples: Array(stop.samples[0..<11_000]) + [Int16](repeating: 0, count: 5000)))
+    clips.append(
+      MFCCTestClips.Clip(
+        name: "speech stop, silent tail",
+        samples: Array(stop.samples[0..<11_000]) + [Int16](repeating: 0, count: 5000)))
     for clip in clips {
-      guard let peak = MFCCFrontend.positivePeak(clip.samples.withUnsafeBufferPointer({ $0 })) else { continue }
+      guard let peak = MFCCFrontend.positivePeak(clip.samples.withUnsafeBufferPointer({ $0 }))
+      else { continue }
       var frontend = try MFCCFrontend(config: config)
       var frames: [Int32] = []
       clip.samples.withUnsafeBufferPointer { s in frontend.process(s) { frames += $0 } }
-      try frames.withUnsafeMutableBufferPointer { try frontend.applyPeakNormalization(to: $0, peak: peak) }
+      try frames.withUnsafeMutableBufferPointer {
+        try frontend.applyPeakNormalization(to: $0, peak: peak)
+      }
       let exact = float.mfcc(try FloatMFCC.peakNormalized(clip.samples))
       var stats = ErrorStats()
       for (a, b) in zip(frames, exact) { stats.add(Double(a) / q16, reference: b) }
-      let silent = (0..<49).filter { t in clip.samples[(t * 320)..<(t * 320 + 480)].allSatisfy { $0 == 0 } }
-      print("MFCC streaming peak correction, \(clip.name) (peak \(peak), \(silent.count) silent frames): \(stats)")
+      let silent = (0..<49).filter { t in
+        clip.samples[(t * 320)..<(t * 320 + 480)].allSatisfy { $0 == 0 }
+      }
+      print(
+        "MFCC streaming peak correction, \(clip.name) (peak \(peak), \(silent.count) silent frames): \(stats)"
+      )
       if silent.isEmpty && peak >= 32 { withSignal.merge(stats) }
       // A digitally silent frame is off by exactly the documented amount: every band by
       // ln(1e-6 p / epsilon), so c0 by sqrt(80) times that, the rest by 0.
       let predicted = 80.0.squareRoot() * log(1e-6 * Double(peak) / config.epsilon)
       for t in silent {
-        #expect(abs(Double(frames[t * 10]) / q16 - exact[t * 10] + predicted) < 1e-3, "\(clip.name) frame \(t)")
-        for k in 1..<10 { #expect(abs(Double(frames[t * 10 + k]) / q16 - exact[t * 10 + k]) < 1e-3) }
+        #expect(
+          abs(Double(frames[t * 10]) / q16 - exact[t * 10] + predicted) < 1e-3,
+          "\(clip.name) frame \(t)")
+        for k in 1..<10 {
+          #expect(abs(Double(frames[t * 10 + k]) / q16 - exact[t * 10 + k]) < 1e-3)
+        }
       }
     }
-    print("MFCC streaming peak correction, clips with peak >= 32 and no silent frame: \(withSignal)")
+    print(
+      "MFCC streaming peak correction, clips with peak >= 32 and no silent frame: \(withSignal)")
     // Measured 0.032 (speech at -60 dBFS, peak 33); the period-3 LSB pattern (peak 1) is
     // off by 58.7: at such levels epsilon dominates and the correction does not hold.
     #expect(withSignal.maxAbs < 0.06)

@@ -2,8 +2,8 @@
 // fixed-point MFCCFrontend against FloatMFCC, and the pieces (FFT, log2, sqrt) against
 // independent oracles.
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Frontend
 @testable import Host
@@ -32,7 +32,9 @@ struct ErrorStats: CustomStringConvertible {
   }
 }
 
-private func fixedFeatures(_ samples: [Int16], config: MFCCConfig = MFCCConfig(), chunk: Int = 16_000) throws -> [Int32] {
+private func fixedFeatures(
+  _ samples: [Int16], config: MFCCConfig = MFCCConfig(), chunk: Int = 16_000
+) throws -> [Int32] {
   var frontend = try MFCCFrontend(config: config)
   var out: [Int32] = []
   var start = 0
@@ -51,14 +53,16 @@ private let q16 = Double(1 << MFCCFrontend.outputFractionBits)
 @Suite struct FloatMFCCTests {
   @Test func melMatrixAndWindowMatchNumpyFloat32Tables() throws {
     let mfcc = FloatMFCC()
-    let matrix = MFCCTestClips.doubles(try TestSupport.reference("mfcc_ref.py", ["--output", "melmatrix"]))
+    let matrix = MFCCTestClips.doubles(
+      try TestSupport.reference("mfcc_ref.py", ["--output", "melmatrix"]))
     #expect(matrix.count == mfcc.melMatrix.count)
     var worst = 0.0
     for (a, b) in zip(mfcc.melMatrix, matrix) { worst = max(worst, abs(Double(a) - b)) }
     // Both are float32 computations of the same expressions with a correctly rounded log
     // (glibc logf here, float64 log rounded to float32 there): they must be identical.
     #expect(worst == 0, "mel matrix differs from numpy by \(worst)")
-    let window = MFCCTestClips.doubles(try TestSupport.reference("mfcc_ref.py", ["--output", "window"]))
+    let window = MFCCTestClips.doubles(
+      try TestSupport.reference("mfcc_ref.py", ["--output", "window"]))
     var worstWindow = 0.0
     for (a, b) in zip(mfcc.window, window) { worstWindow = max(worstWindow, abs(Double(a) - b)) }
     #expect(window.count == 480 && worstWindow == 0, "window differs by \(worstWindow)")
@@ -71,7 +75,8 @@ private let q16 = Double(1 << MFCCFrontend.outputFractionBits)
       for normalize in [false, true] {
         let reference = MFCCTestClips.doubles(
           try TestSupport.reference("mfcc_ref.py", normalize ? ["--normalize"] : [], stdin: stdin))
-        let x = normalize ? try FloatMFCC.peakNormalized(clip.samples) : clip.samples.map { Double($0) }
+        let x =
+          normalize ? try FloatMFCC.peakNormalized(clip.samples) : clip.samples.map { Double($0) }
         let ours = mfcc.mfcc(x)
         #expect(ours.count == 49 * 10 && reference.count == ours.count)
         var worst = 0.0
@@ -83,7 +88,9 @@ private let q16 = Double(1 << MFCCFrontend.outputFractionBits)
   }
 
   @Test func peakNormalizationNeedsAPositivePeak() {
-    #expect(throws: MFCCError.noPositivePeak(sampleCount: 3)) { try FloatMFCC.peakNormalized([0, -5, -1]) }
+    #expect(throws: MFCCError.noPositivePeak(sampleCount: 3)) {
+      try FloatMFCC.peakNormalized([0, -5, -1])
+    }
   }
 }
 
@@ -140,7 +147,7 @@ private let q16 = Double(1 << MFCCFrontend.outputFractionBits)
       let shift = frame.withUnsafeBufferPointer { fft.load($0) }!
       fft.transform()
       var worst = 0.0
-        var bins: [(Double, Double)] = []
+      var bins: [(Double, Double)] = []
       for k in 1..<256 {
         var re = 0.0
         var im = 0.0
@@ -182,10 +189,14 @@ private let q16 = Double(1 << MFCCFrontend.outputFractionBits)
   @Test func badConfigurationsAreNamed() {
     var c = MFCCConfig()
     c.fftLength = 500
-    #expect(throws: MFCCError.badFFTLength(fftLength: 500, windowSamples: 480)) { try MFCCFrontend(config: c) }
+    #expect(throws: MFCCError.badFFTLength(fftLength: 500, windowSamples: 480)) {
+      try MFCCFrontend(config: c)
+    }
     c = MFCCConfig()
     c.stepSamples = 0
-    #expect(throws: MFCCError.badFraming(windowSamples: 480, stepSamples: 0)) { try MFCCFrontend(config: c) }
+    #expect(throws: MFCCError.badFraming(windowSamples: 480, stepSamples: 0)) {
+      try MFCCFrontend(config: c)
+    }
     c = MFCCConfig()
     c.upperEdgeHertz = 9000
     #expect(throws: MFCCError.badBandEdges(lowerHertz: 20, upperHertz: 9000, sampleRate: 16_000)) {
@@ -193,7 +204,9 @@ private let q16 = Double(1 << MFCCFrontend.outputFractionBits)
     }
     c = MFCCConfig()
     c.coefficientCount = 41
-    #expect(throws: MFCCError.badBinCounts(melBinCount: 40, coefficientCount: 41)) { try MFCCFrontend(config: c) }
+    #expect(throws: MFCCError.badBinCounts(melBinCount: 40, coefficientCount: 41)) {
+      try MFCCFrontend(config: c)
+    }
     c = MFCCConfig()
     c.epsilon = 0
     #expect(throws: MFCCError.badEpsilon(0)) { try MFCCFrontend(config: c) }
