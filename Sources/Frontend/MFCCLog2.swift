@@ -62,8 +62,9 @@ enum MFCCSquareRoot {
     // Digit-by-digit (two bits of x per result bit): 32 steps, shifts and adds only.
     var remainder = x
     var root: UInt64 = 0
-    var bit: UInt64 = 1 << 62
-    while bit > remainder { bit >>= 2 }
+    guard x != 0 else { return 0 }
+    // Start at the highest power of four <= x.
+    var bit: UInt64 = 1 << UInt64((63 - x.leadingZeroBitCount) & ~1)
     while bit != 0 {
       if remainder >= root + bit {
         remainder -= root + bit
