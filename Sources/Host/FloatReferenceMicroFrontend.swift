@@ -20,6 +20,14 @@
 // - Log: 64 ln(512 * pcan) where 512 * pcan > 1 (2^6 for the Q6 PCAN output, 2^3 the
 //   correction bits), else 0; capped at 65535.
 // The output is in the same units as the uint16 features (roughly 0...670), as Double.
+//
+// How far the fixed chain (pymicro-features) is from this, in feature units (1 unit =
+// 1/64 of a natural log, 1.6 % in amplitude; FloatMicroFrontendTests): the first frame of
+// noise clips within 1.4 (the constants agree); over all clips 67 % of the values within
+// 1; away from the log floor (both > 250) median 1.2 and p99 30 on mid-level speech and
+// noise, worse on loud and narrowband audio (p99 up to 160), where noise reduction leaves
+// a small remainder that carries the int16 FFT's rounding floor into PCAN and the log.
+// Below the floor the fixed chain can only say 0 or >= 64 ln 8 = 133, the float anything.
 import Foundation
 
 /// The microfrontend in float.

@@ -18,19 +18,44 @@ private func percentile(_ sorted: [Double], _ p: Double) -> Double {
     var total = ErrorStats()
     var steadyErrors: [Double] = []
     var allErrors: [Double] = []
+    // By how far a channel's filterbank energy sits under its frame's loudest channel:
+    // the fixed chain's int16 FFT (1/512 scaling, ~16 bits) has a floor there.
+    var nearPeakErrors: [Double] = []
+    // The first frame of a noise clip: the noise estimate starts at 0, so noise reduction
+    // removes only 2.5-6 % and nothing is ill-conditioned; this checks the chain's
+    // constants (window, filterbank layout, scales, PCAN, log) without its dynamics.
+    var firstFrameWorst = 0.0
+    var farBelowErrors: [Double] = []
     for clip in try MFCCTestClips.all() {
       let reference = MFCCTestClips.doubles(
         try TestSupport.reference(
           "microfrontend_ref.py", [], stdin: MFCCTestClips.bytes(clip.samples)))
       let ideal = FloatMicroFrontend().process(clip.samples).flatMap { $0 }
+      let probe = FloatMicroFrontend()
+      let banks = (0..<98).map { t in
+        probe.filterbank(Array(clip.samples[(t * 160)..<(t * 160 + 480)]))
+      }
       #expect(
         ideal.count == reference.count && ideal.count == 98 * 40,
         "\(clip.name): \(ideal.count) vs \(reference.count)")
       var stats = ErrorStats()
       var above: [Double] = []
-      for (fixed, float) in zip(reference, ideal) {
+      if clip.name.contains("noise") {
+        for c in 0..<40 { firstFrameWorst = max(firstFrameWorst, abs(reference[c] - ideal[c])) }
+      }
+      for (index, (fixed, float)) in zip(reference, ideal).enumerated() {
         stats.add(fixed, reference: float)
         allErrors.append(abs(fixed - float))
+        let bank = banks[index / 40]
+        let loudest = bank.max() ?? 0
+        let level = bank[index % 40]
+        if loudest > 0 && fixed > 250 && float > 250 {
+          if level >= loudest / 100 {  // within 40 dB
+            nearPeakErrors.append(abs(fixed - float))
+          } else if level < loudest / 1000 {  // more than 60 dB down
+            farBelowErrors.append(abs(fixed - float))
+          }
+        }
         // Away from the log floor: the fixed chain's PCAN output is an integer in Q6, so
         // below 64 ln 8 = 133 it can only say 0 or 133+, while the float is continuous.
         if fixed > 250 && float > 250 { above.append(abs(fixed - float)) }
@@ -48,6 +73,19 @@ private func percentile(_ sorted: [Double], _ p: Double) -> Double {
     }
     allErrors.sort()
     steadyErrors.sort()
+    nearPeakErrors.sort()
+    farBelowErrors.sort()
+    print(
+      "microfrontend fixed vs float, both > 250, channel within 40 dB of its frame's loudest: "
+        + String(
+          format: "n %d, median %.2f, p99 %.1f, max %.1f", nearPeakErrors.count,
+          percentile(nearPeakErrors, 0.5),
+          percentile(nearPeakErrors, 0.99), nearPeakErrors.last ?? 0)
+        + "; more than 60 dB under it: "
+        + String(
+          format: "n %d, median %.2f, p99 %.1f, max %.1f", farBelowErrors.count,
+          percentile(farBelowErrors, 0.5),
+          percentile(farBelowErrors, 0.99), farBelowErrors.last ?? 0))
     let withinOne = Double(allErrors.filter { $0 < 1 }.count) / Double(allErrors.count)
     print(
       "microfrontend fixed vs float, all: \(total); share within 1 unit "
@@ -60,9 +98,14 @@ private func percentile(_ sorted: [Double], _ p: Double) -> Double {
         + String(
           format: "median %.2f, p99 %.1f", percentile(steadyErrors, 0.5),
           percentile(steadyErrors, 0.99)))
-    // Measured: 67 % of all values within 1 unit (most of them 0 = 0 in quiet channels);
-    // on mid-level speech and noise away from the floor median 1.2, p99 30. One unit is
-    // 1/64 of a natural log, i.e. 1.6 % in amplitude.
+    // Measured: first frames of noise within 1.4 units; 67 % of all values within 1 unit
+    // (many of them 0 = 0 in quiet channels); on mid-level speech and noise away from the
+    // floor median 1.2, p99 30. Later frames are worse than first ones because noise
+    // reduction subtracts an estimate of nearly the same size as the signal: the small
+    // remainder carries the fixed chain's rounding (its int16 FFT floor first of all)
+    // into PCAN and the log. One unit is 1/64 of a natural log, 1.6 % in amplitude.
+    print("microfrontend fixed vs float, first frame of the noise clips: max \(firstFrameWorst)")
+    #expect(firstFrameWorst <= 2)
     #expect(withinOne > 0.6)
     #expect(percentile(steadyErrors, 0.5) < 2)
     #expect(percentile(steadyErrors, 0.99) < 45)
