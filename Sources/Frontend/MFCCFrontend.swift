@@ -33,7 +33,7 @@ public struct MFCCFrontend {
   /// frames (a full-scale tone's far bands moved by up to 1.1 in log-mel with Q15).
   static let windowFractionBits = 30
   /// ln 2 in Q31, to turn log2 into ln per band.
-  private static let ln2Q31 = Int64(MFCCMath.roundToInt(MFCCMath.ln2 * Double(1 << 31)))
+  private static let ln2Q31 = MFCCMath.roundToInt(MFCCMath.ln2 * 2_147_483_648)
   /// Exponent used for epsilons: epsilon = mantissa * 2^-epsilonExponent, with the mantissa
   /// kept below 2^62 (epsilon < 2^12 in sample units) so sums stay below 2^64.
   private static let epsilonExponent = 50

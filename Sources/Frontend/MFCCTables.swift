@@ -77,9 +77,21 @@ enum MFCCMath {
     return Double(e) * ln2 + 2 * sum
   }
 
-  /// Round half away from zero, as an Int (no libm `round` in the embedded core).
-  static func roundToInt(_ x: Double) -> Int {
-    x >= 0 ? Int(x + 0.5) : -Int(-x + 0.5)
+  /// Square root for x >= 0 by Newton's method from a power-of-two start (Double's own
+  /// squareRoot() becomes a libm `sqrtl` call on the Cortex-M4 target, which has none).
+  static func squareRoot(_ x: Double) -> Double {
+    precondition(x >= 0 && x.isFinite)
+    if x == 0 { return 0 }
+    // 2^(e/2) is within a factor 2 of the root; Newton doubles the correct bits each step.
+    var r = Double(sign: .plus, exponent: x.exponent / 2, significand: 1)
+    for _ in 0..<8 { r = 0.5 * (r + x / r) }
+    return r
+  }
+
+  /// Round half away from zero, as an Int64 (no libm `round` in the embedded core; Int64
+  /// because Int is 32 bits on the Cortex-M4).
+  static func roundToInt(_ x: Double) -> Int64 {
+    x >= 0 ? Int64(x + 0.5) : -Int64(-x + 0.5)
   }
 
   /// TensorFlow's float32 HTK mel, 1127 ln(1 + f/700), each operation rounded to Float as
@@ -171,7 +183,7 @@ enum MFCCDCTTable {
   static let fractionBits = 28
 
   static func build(melBinCount n: Int, coefficientCount: Int) -> [Int32] {
-    let scale = (2.0 / Double(n)).squareRoot() * Double(1 << fractionBits)
+    let scale = MFCCMath.squareRoot(2.0 / Double(n)) * Double(1 << fractionBits)
     var table = [Int32](repeating: 0, count: coefficientCount * n)
     for k in 0..<coefficientCount {
       for i in 0..<n {
