@@ -93,18 +93,42 @@ struct BlockFFT {
     return shift
   }
 
+  // The arithmetic below wraps (&+, &*, &>>) instead of trapping: the block bound in the
+  // file header proves no value leaves its type, and trapping 64-bit arithmetic costs a
+  // library call per operation on the 32-bit Cortex-M4.
+
   /// x * 2^shift, right shifts rounded to nearest (half up).
   @inline(__always)
   private static func scaled(_ x: Int64, by shift: Int) -> Int32 {
-    if shift >= 0 { return Int32(x << Int64(shift)) }
+    if shift >= 0 { return Int32(truncatingIfNeeded: x &<< Int64(shift)) }
     let s = Int64(-shift)
-    return Int32((x + (Int64(1) << (s - 1))) >> s)
+    return Int32(truncatingIfNeeded: (x &+ (Int64(1) &<< (s &- 1))) &>> s)
   }
 
-  /// (a * b) >> 30 rounded to nearest, for a Q30 twiddle b.
+  /// (a * b) >> 30 rounded to nearest, for a Q30 twiddle b; a fits 32 bits here, so
+  /// this is one 32x32->64 multiply (SMULL).
+  @inline(__always)
+  private static func mulQ30(_ a: Int32, _ b: Int32) -> Int64 {
+    (Int64(a) &* Int64(b) &+ (1 &<< Int64(twiddleFractionBits - 1))) &>> Int64(twiddleFractionBits)
+  }
+
+  // Computed, not stored: a stored static with a computed initializer is a lazily
+  // initialized global, and its once-check (atomics) would sit in the butterfly loop.
+  private static var twiddleHalf: Int64 { 1 << 29 }
+
+  /// a * b as a full 64-bit product from 32-bit operands: one SMULL on the M4 (a product
+  /// of two sign-extended Int64s becomes a 64x64 multiply sequence instead).
+  @inline(__always)
+  static func wide(_ a: Int32, _ b: Int32) -> Int64 {
+    let p = a.multipliedFullWidth(by: b)
+    return Int64(p.high) &<< 32 | Int64(p.low)
+  }
+  private static var twiddleShift: Int64 { 30 }
+
+  /// The same for an operand that may need 33 bits (the split's sums).
   @inline(__always)
   private static func mulQ30(_ a: Int64, _ b: Int32) -> Int64 {
-    (a * Int64(b) + (1 << Int64(twiddleFractionBits - 1))) >> Int64(twiddleFractionBits)
+    (a &* Int64(b) &+ (1 &<< Int64(twiddleFractionBits - 1))) &>> Int64(twiddleFractionBits)
   }
 
   /// The in-place half-length complex FFT of the loaded data (forward, unscaled).
@@ -122,24 +146,30 @@ struct BlockFFT {
               let span = length / 2
               var start = 0
               while start < h {
-                for j in 0..<span {
-                  let wr = cosT[j * stride]
-                  let wi = sinT[j * stride]  // e^{-i t} = cos t - i sin t
-                  let a = start + j
-                  let b = a + span
-                  let br = Int64(re[b])
-                  let bi = Int64(im[b])
-                  // t = b * (cos - i sin)
-                  let tr = Self.mulQ30(br, wr) + Self.mulQ30(bi, wi)
-                  let ti = Self.mulQ30(bi, wr) - Self.mulQ30(br, wi)
-                  let ar = Int64(re[a])
-                  let ai = Int64(im[a])
-                  re[a] = Int32(ar + tr)
-                  im[a] = Int32(ai + ti)
-                  re[b] = Int32(ar - tr)
-                  im[b] = Int32(ai - ti)
+                var twiddle = 0
+                for a in start..<(start &+ span) {
+                  let wr = cosT[twiddle]
+                  let wi = sinT[twiddle]  // e^{-i t} = cos t - i sin t
+                  twiddle &+= stride
+                  let b = a &+ span
+                  let br = re[b]
+                  let bi = im[b]
+                  // t = b (cos - i sin): each part two 32x32->64 products (SMULL) and one
+                  // rounding; |t| <= |b| < 2^30, so it fits Int32 again.
+                  let tr = Int32(
+                    truncatingIfNeeded: (Self.wide(br, wr) &+ Self.wide(bi, wi) &+ Self.twiddleHalf)
+                      &>> Self.twiddleShift)
+                  let ti = Int32(
+                    truncatingIfNeeded: (Self.wide(bi, wr) &- Self.wide(br, wi) &+ Self.twiddleHalf)
+                      &>> Self.twiddleShift)
+                  let ar = re[a]
+                  let ai = im[a]
+                  re[a] = ar &+ tr
+                  im[a] = ai &+ ti
+                  re[b] = ar &- tr
+                  im[b] = ai &- ti
                 }
-                start += length
+                start &+= length
               }
               length *= 2
               stride /= 2
@@ -163,16 +193,16 @@ struct BlockFFT {
     let zi = Int64(im[k])
     let cr = Int64(re[k2])
     let ci = -Int64(im[k2])
-    let ar = zr + cr
-    let ai = zi + ci
-    let br = zr - cr
-    let bi = zi - ci
+    let ar = zr &+ cr
+    let ai = zi &+ ci
+    let br = zr &- cr
+    let bi = zi &- ci
     let c = cosTable[k]
     let s = sinTable[k]
     // -i W B = -i (c - i s)(br + i bi) = (c bi - s br) + i (-c br - s bi)
-    let xr = ar + Self.mulQ30(bi, c) - Self.mulQ30(br, s)
-    let xi = ai - Self.mulQ30(br, c) - Self.mulQ30(bi, s)
-    let power = UInt64(xr.magnitude * xr.magnitude + xi.magnitude * xi.magnitude)
+    let xr = ar &+ Self.mulQ30(bi, c) &- Self.mulQ30(br, s)
+    let xi = ai &- Self.mulQ30(br, c) &- Self.mulQ30(bi, s)
+    let power = xr.magnitude &* xr.magnitude &+ xi.magnitude &* xi.magnitude
     return MFCCSquareRoot.rounded(power)
   }
 }

@@ -65,7 +65,19 @@ public struct FeatureQuantizer: Sendable {
   public static func reference(code: Int64, scale: Float, zeroPoint: Int32, codeUnit: Double)
     -> Double
   {
-    (Double(code) * codeUnit / Double(scale) + Double(zeroPoint)).rounded(.toNearestOrEven)
+    roundHalfToEven(Double(code) * codeUnit / Double(scale) + Double(zeroPoint))
+  }
+
+  /// numpy's round (ties to even), by hand: `rounded(.toNearestOrEven)` is a libm call
+  /// (`rint`) that the Cortex-M4 firmware does not have.
+  static func roundHalfToEven(_ v: Double) -> Double {
+    // From 2^52 on every double is an integer (and Int64 would not hold all of them).
+    guard v.magnitude < 4_503_599_627_370_496 else { return v }
+    let whole = Int64(v)  // toward zero, exact
+    let fraction = (v - Double(whole)).magnitude  // exact for |v| < 2^52
+    let away: Int64 = v < 0 ? -1 : 1
+    if fraction > 0.5 || (fraction == 0.5 && whole & 1 != 0) { return Double(whole + away) }
+    return Double(whole)
   }
 
   /// The int8 for one code: the number of thresholds at or below it, from -128.

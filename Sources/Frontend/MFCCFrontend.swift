@@ -26,14 +26,16 @@ public struct MFCCFrontend {
   /// Range +-32768, far beyond any MFCC of int16 audio (|c0| < 300).
   public static let outputFractionBits = 16
   /// Q-format of the log-mel values: natural log in Int32 Q24.
-  public static let logMelFractionBits = MFCCLog2.outputFractionBits
+  public static var logMelFractionBits: Int { MFCCLog2.outputFractionBits }
   /// Q-format of the periodic Hann window: 1.0 = 2^30 in Int32. Wider than the int16
   /// input on purpose: a Q15 window adds an error of up to 2^-16 of every sample, as large
   /// as the input's own quantization, and lifts the spectral floor of loud narrow-band
   /// frames (a full-scale tone's far bands moved by up to 1.1 in log-mel with Q15).
   static let windowFractionBits = 30
   /// ln 2 in Q31, to turn log2 into ln per band.
-  private static let ln2Q31 = MFCCMath.roundToInt(MFCCMath.ln2 * 2_147_483_648)
+  /// (A literal: a stored static computed at run time would be a lazily initialized global
+  /// with a once-check on every use.)
+  private static var ln2Q31: Int64 { 1_488_522_236 }
   /// Exponent used for epsilons: epsilon = mantissa * 2^-epsilonExponent, with the mantissa
   /// kept below 2^62 (epsilon < 2^12 in sample units) so sums stay below 2^64.
   private static let epsilonExponent = 50
@@ -167,7 +169,7 @@ public struct MFCCFrontend {
     pending.withUnsafeBufferPointer { p in
       window.withUnsafeBufferPointer { w in
         windowed.withUnsafeMutableBufferPointer { out in
-          for n in 0..<p.count { out[n] = Int64(p[n]) * Int64(w[n]) }
+          for n in 0..<p.count { out[n] = Int64(p[n]) &* Int64(w[n]) }  // |x w| <= 2^45
         }
       }
     }
@@ -177,25 +179,37 @@ public struct MFCCFrontend {
     let melExponent = Self.windowFractionBits + (shift ?? 0) + 1 + MFCCMelBands.weightFractionBits
     if shift != nil {
       fft.transform()
-      for k in bands.lowestBin...bands.highestBin { magnitudes[k] = fft.doubledMagnitude(bin: k) }
+      let (low, high) = (bands.lowestBin, bands.highestBin)
+      magnitudes.withUnsafeMutableBufferPointer { mags in
+        for k in low...high { mags[k] = fft.doubledMagnitude(bin: k) }
+      }
     }
+    // Sums below 2^57 and 40 products below 2^62 (see the bounds at the tables), so the
+    // accumulations wrap instead of trapping (a library call per operation on the M4).
     for j in 0..<config.melBinCount {
       var m: UInt64 = 0
       if shift != nil {
         let first = bands.firstBin[j]
         let start = bands.weightStart[j]
-        for i in 0..<bands.binCount[j] {
-          m += magnitudes[first + i] * UInt64(bands.weights[start + i])
+        let count = bands.binCount[j]
+        magnitudes.withUnsafeBufferPointer { mags in
+          bands.weights.withUnsafeBufferPointer { weights in
+            for i in 0..<count { m &+= mags[first + i] &* UInt64(weights[start + i]) }
+          }
         }
       }
       logMel[j] = logOfSum(m, exponent: melExponent, epsilonMantissa: currentEpsilonMantissa)
     }
+    let n = config.melBinCount
+    let outputShift = MFCCDCTTable.fractionBits + Self.logMelFractionBits - Self.outputFractionBits
     for k in 0..<config.coefficientCount {
       var acc: Int64 = 0
-      let n = config.melBinCount
-      for i in 0..<n { acc += Int64(dct[k * n + i]) * Int64(logMel[i]) }
-      output[k] = Self.roundingShift(
-        acc, by: MFCCDCTTable.fractionBits + Self.logMelFractionBits - Self.outputFractionBits)
+      dct.withUnsafeBufferPointer { table in
+        logMel.withUnsafeBufferPointer { values in
+          for i in 0..<n { acc &+= Int64(table[k * n + i]) &* Int64(values[i]) }
+        }
+      }
+      output[k] = Self.roundingShift(acc, by: outputShift)
     }
   }
 
@@ -214,20 +228,20 @@ public struct MFCCFrontend {
     let common = min(exponent, Self.epsilonExponent)
     let sum =
       Self.roundingShift(m, by: exponent - common)
-      + Self.roundingShift(epsilonMantissa, by: Self.epsilonExponent - common)
-    let log2 = Int64(log2Table.log2(sum)) - (Int64(common) << Int64(MFCCLog2.outputFractionBits))
-    return Int32((log2 * Self.ln2Q31 + (1 << 30)) >> 31)
+      &+ Self.roundingShift(epsilonMantissa, by: Self.epsilonExponent - common)
+    let log2 = Int64(log2Table.log2(sum)) &- (Int64(common) &<< Int64(MFCCLog2.outputFractionBits))
+    return Int32(truncatingIfNeeded: (log2 &* Self.ln2Q31 &+ (1 &<< 30)) &>> 31)
   }
 
   @inline(__always)
   private static func roundingShift(_ x: UInt64, by s: Int) -> UInt64 {
     if s <= 0 { return x }
     if s >= 64 { return 0 }
-    return (x >> UInt64(s)) + ((x >> UInt64(s - 1)) & 1)
+    return (x &>> UInt64(s)) &+ ((x &>> UInt64(s - 1)) & 1)
   }
 
   @inline(__always)
   private static func roundingShift(_ x: Int64, by s: Int) -> Int32 {
-    Int32((x + (Int64(1) << Int64(s - 1))) >> Int64(s))
+    Int32(truncatingIfNeeded: (x &+ (Int64(1) &<< Int64(s - 1))) &>> Int64(s))
   }
 }

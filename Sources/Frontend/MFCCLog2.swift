@@ -48,34 +48,81 @@ struct MFCCLog2 {
     let y0 = Int64(table[index])
     let y1 = Int64(table[index + 1])
     // Q30 + ((Q30 delta) * Q24 position) >> 24 -> Q30.
-    let y = y0 + (((y1 - y0) * position + (1 << Int64(segmentBits - 1))) >> Int64(segmentBits))
+    let y =
+      y0 &+ (((y1 &- y0) &* position &+ (1 &<< Int64(segmentBits - 1))) &>> Int64(segmentBits))
     let dropBits = Int64(Self.tableFractionBits - Self.outputFractionBits)
-    let fraction = (y + (1 << (dropBits - 1))) >> dropBits
-    return Int32(Int64(msb) << Int64(Self.outputFractionBits) + fraction)
+    let fraction = (y &+ (1 &<< (dropBits &- 1))) &>> dropBits
+    return Int32(truncatingIfNeeded: Int64(msb) &<< Int64(Self.outputFractionBits) &+ fraction)
   }
 }
 
 /// Integer square root rounded to nearest: `MFCCSquareRoot.rounded(10) == 3`,
 /// `MFCCSquareRoot.rounded(12) == 3`, `MFCCSquareRoot.rounded(13) == 4` (sqrt 13 = 3.61).
+///
+/// Exact for every UInt64. Below 2^62 (all the MFCC needs: |2X|^2 <= 2^62) a single-
+/// precision square root of the top 24 bits gives the root to ~1e-7, one Newton step in
+/// float brings it within 1, and integer squares settle the last unit exactly: about 50
+/// instructions on a Cortex-M4F (VSQRT), against ~400 for the digit-by-digit method, which
+/// remains for the top of the range.
 enum MFCCSquareRoot {
   static func rounded(_ x: UInt64) -> UInt64 {
-    // Digit-by-digit (two bits of x per result bit): 32 steps, shifts and adds only.
+    guard x < (1 << 62) else { return digitByDigit(x) }
+    let floor = floorRoot(x)
+    // x = floor^2 + remainder; sqrt(x) >= floor + 1/2 iff remainder > floor (x is an
+    // integer and (floor + 1/2)^2 = floor^2 + floor + 1/4).
+    return x &- floor &* floor > floor ? floor &+ 1 : floor
+  }
+
+  /// floor(sqrt(x)) for x < 2^62. Float conversions go through 32-bit integers only
+  /// (single VCVT instructions on the M4; 64-bit ones are library calls).
+  @inline(__always)
+  static func floorRoot(_ x: UInt64) -> UInt64 {
+    var r: UInt64
+    if x < (1 << 24) {
+      // Exact in Float; sqrtf is correctly rounded, so only the truncation can be off.
+      r = UInt64(UInt32(Float(UInt32(truncatingIfNeeded: x)).squareRoot()))
+    } else {
+      // Even shift so the top bits fit Float's 24-bit significand exactly; the root of
+      // those bits, scaled back by 2^(shift/2) <= 2^19, is within ~2^-23 of sqrt(x).
+      let length = 64 - x.leadingZeroBitCount
+      let shift = (length - 23) & ~1
+      let top = UInt32(truncatingIfNeeded: x &>> UInt64(shift))
+      let scale = Float(UInt32(1) << UInt32(shift / 2))
+      r = UInt64(UInt32(Float(top).squareRoot() * scale))
+      // One Newton step, r + (x - r^2) / 2r, in float: |x - r^2| < 2^41 is brought into
+      // Int32 range first (dropping bits that move the step by < 1/8).
+      let error = Int64(bitPattern: x &- r &* r)
+      let fits = error >= Int64(Int32.min) && error <= Int64(Int32.max)
+      let errorF =
+        fits
+        ? Float(Int32(truncatingIfNeeded: error))
+        : Float(Int32(truncatingIfNeeded: error &>> 10)) * 1024
+      let step = errorF / Float(UInt32(truncatingIfNeeded: 2 &* r))  // 2r < 2^32
+      // Rounded half away from zero by hand (Float.rounded() is a libm call on the M4).
+      r = UInt64(
+        bitPattern: Int64(bitPattern: r) &+ Int64(Int32(step >= 0 ? step + 0.5 : step - 0.5)))
+    }
+    while r &* r > x { r &-= 1 }
+    while (r &+ 1) &* (r &+ 1) <= x { r &+= 1 }
+    return r
+  }
+
+  /// Rounded root by the digit-by-digit method (two bits of x per result bit), any x.
+  static func digitByDigit(_ x: UInt64) -> UInt64 {
     var remainder = x
     var root: UInt64 = 0
-    guard x != 0 else { return 0 }
-    // Start at the highest power of four <= x.
-    var bit: UInt64 = 1 << UInt64((63 - x.leadingZeroBitCount) & ~1)
+    // Start at the highest power of four <= x (x >= 2^62 here, or any non-zero x).
+    var bit: UInt64 = 1 << UInt64((63 - max(x, 1).leadingZeroBitCount) & ~1)
     while bit != 0 {
-      if remainder >= root + bit {
-        remainder -= root + bit
-        root = (root >> 1) + bit
+      let trial = root &+ bit
+      if remainder >= trial {
+        remainder &-= trial
+        root = (root &>> 1) &+ bit
       } else {
-        root >>= 1
+        root &>>= 1
       }
-      bit >>= 2
+      bit &>>= 2
     }
-    // Here x = root^2 + remainder; sqrt(x) >= root + 1/2 iff x > root^2 + root (x is an
-    // integer and (root + 1/2)^2 = root^2 + root + 1/4).
-    return remainder > root ? root + 1 : root
+    return remainder > root ? root &+ 1 : root
   }
 }

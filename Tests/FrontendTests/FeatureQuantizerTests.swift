@@ -101,3 +101,21 @@ import Testing
     #expect(micro.quantize(100) == -90)
   }
 }
+
+@Suite struct RoundHalfToEvenTests {
+  @Test func matchesTheStandardLibrary() {
+    var values: [Double] = [
+      0, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999999999999994, -0.49999999999999994, 1e300, -1e300,
+    ]
+    var x: UInt64 = 7
+    for _ in 0..<100_000 {
+      x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let v = Double(Int64(bitPattern: x) >> 20) / 1024  // many exact halves and quarters
+      values.append(v)
+      values.append(Double(bitPattern: x & 0x7FEF_FFFF_FFFF_FFFF) * (x & 1 == 0 ? 1 : -1))
+    }
+    for v in values {
+      #expect(FeatureQuantizer.roundHalfToEven(v) == v.rounded(.toNearestOrEven), "\(v)")
+    }
+  }
+}

@@ -31,8 +31,8 @@ import Testing
       if !clip.isNarrowband { broadband.merge(stats) }
     }
     print("MFCC normalized clip vs numpy, all: \(total); speech/noise: \(broadband)")
-    // Measured: speech/noise 4.8e-4, 111 dB. The narrowband clips reach 0.016 (tone,
-    // sweep) and 1.24 (the period-3 LSB pattern, whose mel bands hold only leakage
+    // Measured: speech/noise 3.5e-4, 111 dB. The narrowband clips reach 0.014 (tone,
+    // sweep) and 0.88 (the period-3 LSB pattern, whose mel bands hold only leakage
     // 120-160 dB down, where normalization's epsilon 1e-6 no longer masks FFT rounding).
     #expect(broadband.maxAbs < 2e-3)
     #expect(broadband.snrDB > 100)
