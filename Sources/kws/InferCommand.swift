@@ -120,16 +120,3 @@ func describe(_ t: TensorView) -> String {
   "\(t.type.name) \((0..<t.shape.rank).map { t.shape[$0] })"
 }
 
-func jsonString(_ s: String) -> String {
-  var out = "\""
-  for c in s.unicodeScalars {
-    switch c {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    default:
-      if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-    }
-  }
-  return out + "\""
-}
