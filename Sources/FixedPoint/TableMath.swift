@@ -213,7 +213,8 @@ public enum TableMath {
     }
     r = z * r
     if k == 0 { return f - (halfFSquared - s * (halfFSquared + r)) }
-    return kFloat * ln2High - ((halfFSquared - (s * (halfFSquared + r) + (kFloat * ln2Low + c))) - f)
+    return kFloat * ln2High
+      - ((halfFSquared - (s * (halfFSquared + r) + (kFloat * ln2Low + c))) - f)
   }
 
   /// fdlibm's minimax coefficients for (ln(1+s) - ln(1-s) - 2s) / s^3 in powers of

@@ -123,7 +123,8 @@ public struct KissFFT {
     stageTwiddleImag = stageImag
 
     var order = [Int32](repeating: 0, count: half)
-    Self.fillInputOrder(&order, stages: stages, level: 0, outputOffset: 0, inputOffset: 0, stride: 1)
+    Self.fillInputOrder(
+      &order, stages: stages, level: 0, outputOffset: 0, inputOffset: 0, stride: 1)
     inputOrder = order
 
     input = [Int16](repeating: 0, count: fftSize)
@@ -136,14 +137,16 @@ public struct KissFFT {
   static func q15(cosine: Double, sine: Double) -> ComplexInt16 {
     let one = Double(twiddleOne)
     return ComplexInt16(
-      real: Int16(TableMath.floor(0.5 + one * cosine)), imag: Int16(TableMath.floor(0.5 + one * sine)))
+      real: Int16(TableMath.floor(0.5 + one * cosine)),
+      imag: Int16(TableMath.floor(0.5 + one * sine)))
   }
 
   /// Simulates kissfft's recursive decimation once: at each level the `radix`
   /// sub-transforms take every `radix`-th point, so output block `k` of a level reads
   /// from input offset `k * stride`.
   static func fillInputOrder(
-    _ order: inout [Int32], stages: [Stage], level: Int, outputOffset: Int, inputOffset: Int, stride: Int
+    _ order: inout [Int32], stages: [Stage], level: Int, outputOffset: Int, inputOffset: Int,
+    stride: Int
   ) {
     let stage = stages[level]
     for k in 0..<stage.radix {
@@ -194,8 +197,10 @@ public struct KissFFT {
                   level -= 1
                   let stage = stages[level]
                   let twiddles = Planes(
-                    real: UnsafeMutablePointer(mutating: twiddleReal.baseAddress! + stage.twiddleOffset),
-                    imag: UnsafeMutablePointer(mutating: twiddleImag.baseAddress! + stage.twiddleOffset))
+                    real: UnsafeMutablePointer(
+                      mutating: twiddleReal.baseAddress! + stage.twiddleOffset),
+                    imag: UnsafeMutablePointer(
+                      mutating: twiddleImag.baseAddress! + stage.twiddleOffset))
                   let blocks = half / (stage.radix &* stage.length)
                   if stage.radix == 2 {
                     Self.radix2Pass(work, blocks: blocks, length: stage.length, twiddles: twiddles)
@@ -260,7 +265,8 @@ public struct KissFFT {
       for k in 0..<m {
         let ar = divide(f0.real[k], by: 2)
         let ai = divide(f0.imag[k], by: 2)
-        let (tr, ti) = multiply(divide(f1.real[k], by: 2), divide(f1.imag[k], by: 2), by: w.real[k], w.imag[k])
+        let (tr, ti) = multiply(
+          divide(f1.real[k], by: 2), divide(f1.imag[k], by: 2), by: w.real[k], w.imag[k])
         f1.real[k] = ar &- tr
         f1.imag[k] = ai &- ti
         f0.real[k] = ar &+ tr
@@ -293,7 +299,9 @@ public struct KissFFT {
     let one = (w.real[0], w.imag[0])
     for block in 0..<blocks {
       let f0 = work.advanced(by: block &* 4)
-      butterfly4(f0, f0.advanced(by: 1), f0.advanced(by: 2), f0.advanced(by: 3), at: 0, w1: one, w2: one, w3: one)
+      butterfly4(
+        f0, f0.advanced(by: 1), f0.advanced(by: 2), f0.advanced(by: 3), at: 0, w1: one, w2: one,
+        w3: one)
     }
   }
 

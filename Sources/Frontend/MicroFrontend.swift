@@ -41,7 +41,8 @@ public struct MicroFrontend {
     window = MicroWindow(size: config.windowSamples, step: config.stepSamples)
     fft = KissFFT(inputSize: config.windowSamples)
     filterBank = try MicroFilterBank(
-      channelCount: config.channelCount, lowerBandHz: config.lowerBandHz, upperBandHz: config.upperBandHz,
+      channelCount: config.channelCount, lowerBandHz: config.lowerBandHz,
+      upperBandHz: config.upperBandHz,
       sampleRate: config.sampleRate, spectrumSize: fft.spectrumSize)
     noiseReduction = NoiseReduction(
       channelCount: config.channelCount, smoothingBits: config.smoothingBits,
@@ -52,10 +53,12 @@ public struct MicroFrontend {
       config.pcanEnabled
       ? PCANGainControl(
         channelCount: config.channelCount, strength: config.pcanStrength, offset: config.pcanOffset,
-        gainBits: config.pcanGainBits, smoothingBits: config.smoothingBits, correctionBits: correctionBits)
+        gainBits: config.pcanGainBits, smoothingBits: config.smoothingBits,
+        correctionBits: correctionBits)
       : nil
     logScale = LogScale(
-      enabled: config.logScaleEnabled, scaleShift: config.logScaleShift, correctionBits: correctionBits)
+      enabled: config.logScaleEnabled, scaleShift: config.logScaleShift,
+      correctionBits: correctionBits)
     channels = [UInt32](repeating: 0, count: config.channelCount)
     features = [UInt16](repeating: 0, count: config.channelCount)
   }

@@ -58,7 +58,9 @@ public struct MicroWindow {
   /// Takes samples from `samples[start...]` until the window is full or the samples run
   /// out. Returns how many it took and whether a windowed frame is now in `output`
   /// (the buffer has then already moved on by `step`).
-  public mutating func consume(_ samples: UnsafeBufferPointer<Int16>, from start: Int) -> (taken: Int, frameReady: Bool) {
+  public mutating func consume(_ samples: UnsafeBufferPointer<Int16>, from start: Int) -> (
+    taken: Int, frameReady: Bool
+  ) {
     let taken = min(size - inputUsed, samples.count - start)
     if taken > 0 {
       let used = inputUsed

@@ -31,7 +31,8 @@ public struct PCANGainControl {
   ///   - smoothingBits: the noise estimate's extra scale (from ``NoiseReduction``).
   ///   - correctionBits: the spectrum's extra scale (`LogScale.correctionBits`).
   public init(
-    channelCount: Int, strength: Float, offset: Float, gainBits: Int, smoothingBits: Int, correctionBits: Int
+    channelCount: Int, strength: Float, offset: Float, gainBits: Int, smoothingBits: Int,
+    correctionBits: Int
   ) {
     self.channelCount = channelCount
     snrShift = gainBits - correctionBits - Self.snrBits
@@ -78,7 +79,8 @@ public struct PCANGainControl {
     if x <= 2 { return table[Int(x)] }
     let octave = x.significantBitCount
     let entry = 4 &* octave &- 6
-    let position = Int32((octave < 11 ? x << UInt32(11 &- octave) : x >> UInt32(octave &- 11)) & 0x3FF)
+    let position = Int32(
+      (octave < 11 ? x << UInt32(11 &- octave) : x >> UInt32(octave &- 11)) & 0x3FF)
     var result = (Int32(table[entry &+ 2]) &* position) >> 5
     result &+= Int32(table[entry &+ 1]) << 5
     result = result &* position
@@ -97,7 +99,9 @@ public struct PCANGainControl {
   }
 
   /// Normalizes `signal` in place by the gain of each channel's noise estimate.
-  public func apply(_ signal: UnsafeMutableBufferPointer<UInt32>, noiseEstimate: UnsafeBufferPointer<UInt32>) {
+  public func apply(
+    _ signal: UnsafeMutableBufferPointer<UInt32>, noiseEstimate: UnsafeBufferPointer<UInt32>
+  ) {
     precondition(signal.count >= channelCount && noiseEstimate.count >= channelCount)
     let shift = UInt64(snrShift)
     let channelCount = channelCount
