@@ -9,7 +9,8 @@ import FixedPoint
 /// The gain curve `2^gainBits * (x + offset)^-strength` is tabulated at init from Float
 /// (as the C does) at 3 points per octave of the noise estimate and evaluated in integer
 /// arithmetic as a quadratic through them. With the defaults (strength 0.95, offset 80,
-/// 21 gain bits) the gain is 32636 for a silent channel and falls toward 2^0.95 = 1.93x per octave of large noise.
+/// 21 gain bits) the gain is 32636 for a silent channel; for loud noise it halves about
+/// every 1.05 octaves (a factor 2^0.95 = 1.93 per octave).
 public struct PCANGainControl {
   /// Fraction bits of the signal-to-noise value that enters the shrink: Q12.
   public static let snrBits = 12
