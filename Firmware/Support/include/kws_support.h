@@ -52,6 +52,13 @@ void kws_console_flush(void);
 uint32_t kws_stack_size(void);
 uint32_t kws_stack_high_water(void);
 
+/// Statistical profiler, provided by the board (Board/<board>/profiler.c): every
+/// `intervalTicks` of the board's counter, the interrupted PC goes into `buffer`.
+void kws_profiler_start(uint32_t *buffer, uint32_t capacity, uint32_t intervalTicks);
+/// Stops sampling; returns the number of samples stored, and in `dropped` how many
+/// did not fit.
+uint32_t kws_profiler_stop(uint32_t *dropped);
+
 #ifdef __cplusplus
 }
 #endif
