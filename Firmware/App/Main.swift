@@ -3,6 +3,11 @@
 //
 //     checksum <clip.raw>                    s16le mono; prints a checksum and the
 //                                            instructions spent computing it
+//     features <clip.raw> <frames.bin> [chunk]
+//                                            streams the clip through the microfrontend,
+//                                            writes 40 x UInt16 LE per 10 ms frame
+//     profile <clip.raw> <pcs.bin>           the same, sampling the PC every 1,000
+//                                            instructions (see profile.sh)
 //     selftest allocate|trap                 exercises the safety nets (SelfTest.swift)
 //
 // Exit status: 0 done, 1 I/O error, 2 usage, 3 allocation after start-up,
@@ -41,6 +46,18 @@ struct Firmware {
     if arguments.matches(0, "checksum") && arguments.count == 2 {
       return try Checksum.run(clipPath: arguments[1])
     }
+    if arguments.matches(0, "features") && (arguments.count == 3 || arguments.count == 4) {
+      let chunk = arguments.count == 4 ? arguments.integer(3) : Features.defaultChunk
+      guard let chunk, chunk > 0 else {
+        Console.write("error: chunk must be a positive number of samples\n")
+        return ExitStatus.usage
+      }
+      return try Features.run(clipPath: arguments[1], framesPath: arguments[2], chunk: chunk)
+    }
+    if arguments.matches(0, "profile") && arguments.count == 3 {
+      return try Features.run(
+        clipPath: arguments[1], framesPath: nil, chunk: Features.defaultChunk, profilePath: arguments[2])
+    }
     if arguments.matches(0, "selftest") && arguments.matches(1, "allocate") {
       return SelfTest.allocateAfterStartup()
     }
@@ -50,6 +67,8 @@ struct Firmware {
     Console.write(
       """
       usage: checksum <clip.raw>
+             features <clip.raw> <frames.bin> [chunk samples, default 160]
+             profile <clip.raw> <pcs.bin>
              selftest allocate|trap
       (QEMU: -semihosting -kernel kws-firmware.elf -append "checksum clip.raw")
 

@@ -7,6 +7,14 @@
 # exit 1. Clips are made with sox in a temporary folder, removed at the end.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$here/.." && pwd)
+# The live TFLM microfrontend (pymicro-features) from the pinned venv: `make venv`.
+python=${KWS_PYTHON:-$root/.venv/bin/python}
+if [[ ! -x $python ]]; then
+  echo "FAIL  no reference venv at $python: run \`make venv\` in $root (or set KWS_PYTHON)"
+  exit 1
+fi
+reference="$root/Tests/Reference/microfrontend_ref.py"
 elf=$(realpath "${1:-$here/build/kws-firmware.elf}")
 run="$here/run-qemu.sh"
 work=$(mktemp -d)
@@ -25,6 +33,14 @@ firmware() {
 
 # A field from the firmware's `key: value` lines.
 field() { sed -n "s/^$1: //p" <<<"$out" | head -1; }
+
+# ---- the runtime's libm, natively on the host against glibc ---------------------
+clang="$(dirname "$(realpath "$(command -v swiftc)")")/clang"
+if "$clang" -O2 -fno-builtin -o libm_test "$here/tests/libm_test.c" -lm && ./libm_test; then
+  pass "Support/libm.c: bit-exact with glibc (tests/libm_test.c)"
+else
+  fail "Support/libm.c differs from glibc (tests/libm_test.c)"
+fi
 
 # ---- checksum: start-up, semihosting file I/O, counter, exit status -------------
 # 1.5 s of a 440 Hz tone plus white noise, s16le mono 16 kHz.
@@ -65,6 +81,40 @@ if [[ -n $work1 && $work1 -gt 0 && $work1 == "$work2" ]]; then
 else
   fail "checksum: instruction counts '$work1' and '$work2' (want equal and > 0)"
 fi
+
+# ---- features: bit-exact with the live TFLM microfrontend, any chunking ------------
+# Clips that reach the corners: speech (espeak-ng), tone + noise, digital silence,
+# a full-scale square wave (samples at -32768 and 32767), and a clip shorter than
+# one window (no frame at all).
+espeak-ng -v en-us -s 150 -w speech.wav "okay nabu, turn on the kitchen lights" 2>/dev/null
+sox speech.wav -r 16000 -c 1 -b 16 -e signed-integer -t raw speech.raw
+sox -R -n -r 16000 -c 1 -b 16 -e signed-integer -t raw silence.raw trim 0 1 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 -e signed-integer -t raw square.raw synth 1 square 300 vol 1 2>/dev/null
+head -c 900 clip.raw >short.raw  # 450 samples, under the 480-sample window
+
+for case in speech:160 speech:1 speech:97 speech:4000 clip:160 clip:480 silence:160 \
+  square:160 short:160; do
+  name=${case%%:*}
+  chunk=${case##*:}
+  "$python" "$reference" features "$name.raw" >"$name.ref" || fail "reference on $name.raw"
+  firmware features "$name.raw" "$name.$chunk.frames" "$chunk"
+  frames=$(field frames | cut -d' ' -f1)
+  if [[ $status -ne 0 ]]; then
+    fail "features $name chunk $chunk: exit $status"; echo "$out"
+  elif cmp -s "$name.ref" "$name.$chunk.frames"; then
+    pass "features $name, chunks of $chunk: $frames frames identical to the live TFLM microfrontend"
+  else
+    fail "features $name, chunks of $chunk: frames differ from the reference"
+    cmp "$name.ref" "$name.$chunk.frames" | head -3
+  fi
+  if [[ $chunk == 160 ]] && ! grep -qE "^heap: .* 0 after start-up" <<<"$out"; then
+    fail "features $name: allocation after start-up"; echo "$out"
+  fi
+  if [[ $name == speech && $chunk == 160 ]]; then
+    grep -E "^frontend" <<<"$out" | sed 's/^/      /'
+  fi
+done
+[[ -s short.ref || -s short.160.frames ]] && fail "short clip: expected no frames"
 
 # ---- errors: clear message and exit status, never a hang ------------------------
 firmware checksum missing.raw
