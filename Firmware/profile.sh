@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Where the firmware's instructions go: runs `profile` under QEMU and maps the
-# sampled program counters to functions (and to the module that owns them).
+# Where the firmware's instructions go: runs a firmware command under `profile` in
+# QEMU and maps the sampled program counters to functions and modules.
 #
-#   ./profile.sh clip.raw [top N, default 25]      (KWS_ELF=... for another build)
+#   ./profile.sh features clip.raw /tmp/frames.bin
+#   ./profile.sh infer model.tflite inputs.bin /tmp/outputs.bin
+#   KWS_TOP=40 KWS_ELF=build-O/kws-firmware.elf ./profile.sh ...
 #
-# One sample per 1,000 instructions (Features.profileIntervalTicks), so a function's
-# sample count x 1,000 estimates its instructions; shares are of the streaming loop.
+# One sample per 1,000 instructions (Measure.profileIntervalTicks), taken only in
+# the command's measured region, so a function's sample count x 1,000 estimates its
+# instructions there. The timer interrupt itself adds about 2 %.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-clip=${1:?usage: profile.sh <clip.raw> [top]}
-top=${2:-25}
+[[ $# -ge 1 ]] || { echo "usage: $0 <firmware command and arguments>" >&2; exit 2; }
+top=${KWS_TOP:-25}
 elf=${KWS_ELF:-$here/build/kws-firmware.elf}  # or another build, e.g. make SWIFT_OPT=-O BUILD=build-O
 toolbin=$(dirname "$(realpath "$(command -v swiftc)")")
 pcs=$(mktemp)
 trap 'rm -f "$pcs"' EXIT
-"$here/run-qemu.sh" "$elf" profile "$clip" "$pcs" | grep -E "^(clip|frontend|profile)"
+"$here/run-qemu.sh" "$elf" profile "$pcs" "$@" | grep -vE "^(kws firmware|heap|stack)"
 "$toolbin/llvm-nm" --print-size --defined-only "$elf" |
   awk 'NF == 4 && $3 ~ /[tT]/' | python3 -c '
 import bisect, re, struct, subprocess, sys

@@ -6,24 +6,15 @@
 // The clip is loaded and every buffer allocated before the heap is frozen; then the
 // samples go in `chunk` at a time (default 160 = 10 ms, the size of a typical DMA
 // block), and only the streaming loop is counted.
-//
-// `profile <clip.raw> <pcs.bin>` runs the same loop with the board's sampling
-// profiler on and writes the sampled program counters (UInt32 LE) instead of the
-// frames; Firmware/profile.sh turns them into a table of functions.
+
 import CSupport
 import Frontend
 
 enum Features {
   static let defaultChunk = 160  // samples: 10 ms at 16 kHz
 
-  /// One profiler sample every 25 ticks = 1,000 instructions; 64 K samples cover
-  /// 65 M instructions, about 7 s of audio.
-  static let profileIntervalTicks: UInt32 = 25
-  static let profileCapacity = 65_536
-
   static func run(
-    clipPath: UnsafePointer<CChar>, framesPath: UnsafePointer<CChar>?, chunk: Int,
-    profilePath: UnsafePointer<CChar>? = nil
+    clipPath: UnsafePointer<CChar>, framesPath: UnsafePointer<CChar>, chunk: Int
   ) throws(SemihostingError) -> CInt {
     // ---- start-up: everything that allocates --------------------------------------
     var clip = try Semihosting.File(path: clipPath, mode: .readBinary)
@@ -46,16 +37,12 @@ enum Features {
     let capacity = samples.count / frontend.stepSamples + 1
     let frames = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: capacity * channels)
     frames.initialize(repeating: 0)
-    let pcs = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: profilePath == nil ? 0 : profileCapacity)
     kws_heap_freeze()
 
     // ---- the measured streaming loop -----------------------------------------------
     var frameCount = 0
     var overflow = false
-    if profilePath != nil {
-      kws_profiler_start(pcs.baseAddress, UInt32(pcs.count), profileIntervalTicks)
-    }
-    Board.startCounter()
+    Measure.start()
     var start = 0
     while start < samples.count {
       let end = min(start + chunk, samples.count)
@@ -70,30 +57,12 @@ enum Features {
       }
       start = end
     }
-    let work = Board.counter()
-    var dropped: UInt32 = 0
-    let sampled = profilePath == nil ? 0 : Int(kws_profiler_stop(&dropped))
+    let work = Measure.stop()
 
     // ---- results ---------------------------------------------------------------------
-    if let framesPath {
-      var out = try Semihosting.File(path: framesPath, mode: .writeBinary)
-      try out.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(frames)[0..<frameCount * channels * 2]))
-      out.close()
-    }
-    if let profilePath {
-      var out = try Semihosting.File(path: profilePath, mode: .writeBinary)
-      try out.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(pcs)[0..<sampled * 4]))
-      out.close()
-      Console.write("profile: ")
-      Console.write(sampled)
-      Console.write(" samples, one per ")
-      Console.write(Int(UInt64(profileIntervalTicks) * Board.countsPerTick))
-      Console.write(" instructions, ")
-      Console.write(Int(dropped))
-      Console.write(" dropped -> ")
-      Console.write(cString: profilePath)
-      Console.write("\n")
-    }
+    var out = try Semihosting.File(path: framesPath, mode: .writeBinary)
+    try out.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(frames)[0..<frameCount * channels * 2]))
+    out.close()
 
     var hash: UInt32 = 0x811C_9DC5  // FNV-1a over the frame values, low byte first
     for i in 0..<frameCount * channels {
@@ -110,10 +79,8 @@ enum Features {
     Console.write(frameCount)
     Console.write(" x ")
     Console.write(channels)
-    if let framesPath {
-      Console.write(" -> ")
-      Console.write(cString: framesPath)
-    }
+    Console.write(" -> ")
+    Console.write(cString: framesPath)
     Console.write("\nframes fnv1a: ")
     Console.write(hex: hash)
     Console.write("\n")

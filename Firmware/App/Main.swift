@@ -6,8 +6,8 @@
 //     features <clip.raw> <frames.bin> [chunk]
 //                                            streams the clip through the microfrontend,
 //                                            writes 40 x UInt16 LE per 10 ms frame
-//     profile <clip.raw> <pcs.bin>           the same, sampling the PC every 1,000
-//                                            instructions (see profile.sh)
+//     profile <pcs.bin> <command...>         runs the command, sampling the PC every
+//                                            1,000 instructions (see profile.sh)
 //     selftest allocate|trap                 exercises the safety nets (SelfTest.swift)
 //
 // Exit status: 0 done, 1 I/O error, 2 usage, 3 allocation after start-up,
@@ -43,6 +43,15 @@ struct Firmware {
 
   static func run() throws(SemihostingError) -> CInt {
     let arguments = try Arguments()
+    if arguments.matches(0, "profile") && arguments.count >= 3 {
+      return try Measure.profile(into: arguments[1]) { () throws(SemihostingError) -> CInt in
+        try dispatch(arguments.dropping(2))
+      }
+    }
+    return try dispatch(arguments)
+  }
+
+  static func dispatch(_ arguments: Arguments) throws(SemihostingError) -> CInt {
     if arguments.matches(0, "checksum") && arguments.count == 2 {
       return try Checksum.run(clipPath: arguments[1])
     }
@@ -54,10 +63,6 @@ struct Firmware {
       }
       return try Features.run(clipPath: arguments[1], framesPath: arguments[2], chunk: chunk)
     }
-    if arguments.matches(0, "profile") && arguments.count == 3 {
-      return try Features.run(
-        clipPath: arguments[1], framesPath: nil, chunk: Features.defaultChunk, profilePath: arguments[2])
-    }
     if arguments.matches(0, "selftest") && arguments.matches(1, "allocate") {
       return SelfTest.allocateAfterStartup()
     }
@@ -68,7 +73,7 @@ struct Firmware {
       """
       usage: checksum <clip.raw>
              features <clip.raw> <frames.bin> [chunk samples, default 160]
-             profile <clip.raw> <pcs.bin>
+             profile <pcs.bin> <command...>
              selftest allocate|trap
       (QEMU: -semihosting -kernel kws-firmware.elf -append "checksum clip.raw")
 

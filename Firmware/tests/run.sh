@@ -116,6 +116,16 @@ for case in speech:160 speech:1 speech:97 speech:4000 clip:160 clip:480 silence:
 done
 [[ -s short.ref || -s short.160.frames ]] && fail "short clip: expected no frames"
 
+# ---- profile: the sampling profiler around a command's measured region ------------
+firmware profile pcs.bin features speech.raw speech.profiled.frames
+samples=$(sed -n 's/^profile: \([0-9]*\) samples.*/\1/p' <<<"$out")
+if [[ $status -eq 0 && -n $samples && $samples -gt 1000 && $(stat -c %s pcs.bin) -eq $((4 * samples)) ]] &&
+  cmp -s speech.profiled.frames speech.160.frames; then
+  pass "profile features: $samples PC samples written, frames unchanged by the sampling interrupt"
+else
+  fail "profile features: exit $status, samples '$samples'"; echo "$out"
+fi
+
 # ---- errors: clear message and exit status, never a hang ------------------------
 firmware checksum missing.raw
 if [[ $status -eq 1 ]] && grep -q "error: cannot open missing.raw" <<<"$out"; then

@@ -20,7 +20,7 @@ typedef struct {
 static uint32_t *samples;
 static uint32_t capacity, count, dropped;
 
-void kws_profiler_start(uint32_t *buffer, uint32_t bufferCapacity, uint32_t intervalTicks) {
+void kws_profiler_configure(uint32_t *buffer, uint32_t bufferCapacity, uint32_t intervalTicks) {
   samples = buffer;
   capacity = bufferCapacity;
   count = 0;
@@ -29,14 +29,21 @@ void kws_profiler_start(uint32_t *buffer, uint32_t bufferCapacity, uint32_t inte
   TIMER1->reload = intervalTicks;
   TIMER1->value = intervalTicks;
   TIMER1->interrupt = 1;
-  NVIC_ISER0 = 1u << kTimer1Irq;
-  TIMER1->control = 1u | (1u << 3);
 }
 
-uint32_t kws_profiler_stop(uint32_t *droppedSamples) {
-  TIMER1->control = 0;
-  NVIC_ICER0 = 1u << kTimer1Irq;
-  TIMER1->interrupt = 1;
+void kws_profiler_run(int on) {
+  if (samples == 0) return;  // not configured: profiling is off
+  if (on) {
+    NVIC_ISER0 = 1u << kTimer1Irq;
+    TIMER1->control = 1u | (1u << 3);
+  } else {
+    TIMER1->control = 0;
+    NVIC_ICER0 = 1u << kTimer1Irq;
+    TIMER1->interrupt = 1;
+  }
+}
+
+uint32_t kws_profiler_samples(uint32_t *droppedSamples) {
   *droppedSamples = dropped;
   return count;
 }

@@ -52,12 +52,14 @@ void kws_console_flush(void);
 uint32_t kws_stack_size(void);
 uint32_t kws_stack_high_water(void);
 
-/// Statistical profiler, provided by the board (Board/<board>/profiler.c): every
-/// `intervalTicks` of the board's counter, the interrupted PC goes into `buffer`.
-void kws_profiler_start(uint32_t *buffer, uint32_t capacity, uint32_t intervalTicks);
-/// Stops sampling; returns the number of samples stored, and in `dropped` how many
-/// did not fit.
-uint32_t kws_profiler_stop(uint32_t *dropped);
+/// Statistical profiler, provided by the board (Board/<board>/profiler.c): while
+/// running, every `intervalTicks` of the board's counter the interrupted PC goes
+/// into `buffer` (samples beyond `capacity` are counted as dropped).
+void kws_profiler_configure(uint32_t *buffer, uint32_t capacity, uint32_t intervalTicks);
+/// Starts (on != 0) or pauses sampling; does nothing until configured.
+void kws_profiler_run(int on);
+/// Samples stored so far; `dropped` receives how many did not fit.
+uint32_t kws_profiler_samples(uint32_t *dropped);
 
 #ifdef __cplusplus
 }
