@@ -30,6 +30,8 @@ typedef struct {
   uint32_t allocations;  ///< successful posix_memalign calls since reset
   uint32_t bytes;        ///< bytes handed out, including alignment padding
   uint32_t frees;        ///< free() calls (the bump allocator never reuses memory)
+  uint32_t liveBytes;    ///< bytes allocated and not yet freed, headers excluded
+  uint32_t peakLiveBytes;  ///< the most ever live at once: what a reusing allocator needs
   uint32_t violations;   ///< allocations requested while frozen
   uint32_t failures;     ///< requests that did not fit (returned ENOMEM)
   uint32_t capacity;     ///< heap size in bytes (end of .bss to stack bottom)
