@@ -61,7 +61,9 @@ enum Features {
 
     // ---- results ---------------------------------------------------------------------
     var out = try Semihosting.File(path: framesPath, mode: .writeBinary)
-    try out.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(frames)[0..<frameCount * channels * 2]))
+    try out.write(
+      UnsafeRawBufferPointer(
+        rebasing: UnsafeRawBufferPointer(frames)[0..<frameCount * channels * 2]))
     out.close()
 
     var hash: UInt32 = 0x811C_9DC5  // FNV-1a over the frame values, low byte first
@@ -96,6 +98,7 @@ enum Features {
       Console.write("error: the front end produced more frames than one per step\n")
     }
     let clean = Report.resources()
-    return overflow ? ExitStatus.ioError : clean ? ExitStatus.success : ExitStatus.allocationAfterStartup
+    return overflow
+      ? ExitStatus.ioError : clean ? ExitStatus.success : ExitStatus.allocationAfterStartup
   }
 }

@@ -5,8 +5,8 @@
 // TFLM microfrontend; this one pins firmware == host directly.)
 import Foundation
 import Frontend
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct FirmwareParityTests {
   /// 2.5 s at 16 kHz: a chirp whose loudness swells and fades, over deterministic
@@ -23,7 +23,10 @@ import TestSupport
       samples[i] = Int16(clamping: Int(chirp + hiss))
     }
     for i in 16_000..<20_000 { samples[i] = 0 }
-    for i in stride(from: 30_000, to: 30_400, by: 2) { samples[i] = .min; samples[i + 1] = .max }
+    for i in stride(from: 30_000, to: 30_400, by: 2) {
+      samples[i] = .min
+      samples[i + 1] = .max
+    }
     return samples
   }
 
@@ -39,7 +42,10 @@ import TestSupport
     // 97-sample chunks on the firmware, one call on the host: chunking must not matter.
     let console = try TestSupport.run(
       TestSupport.path("Firmware/run-qemu.sh"),
-      [TestSupport.path("Firmware/build/kws-firmware.elf"), "features", clipURL.path, framesURL.path, "97"])
+      [
+        TestSupport.path("Firmware/build/kws-firmware.elf"), "features", clipURL.path,
+        framesURL.path, "97",
+      ])
     let text = String(decoding: console, as: UTF8.self)
     #expect(text.contains(" 0 after start-up"), "the firmware allocated while streaming:\n\(text)")
 
@@ -54,7 +60,9 @@ import TestSupport
     }
 
     #expect(host.count == 40 * 248, "expected 248 frames of 40 features on the host")
-    #expect(firmware.count == host.count, "firmware \(firmware.count / 40) frames, host \(host.count / 40)")
+    #expect(
+      firmware.count == host.count,
+      "firmware \(firmware.count / 40) frames, host \(host.count / 40)")
     let mismatches = zip(firmware, host).enumerated().filter { $0.element.0 != $0.element.1 }
     for (index, pair) in mismatches.prefix(10) {
       Issue.record("frame \(index / 40) channel \(index % 40): firmware \(pair.0), host \(pair.1)")
