@@ -276,9 +276,10 @@ public struct Model: @unchecked Sendable {
         let d = Int(try dims.int32(i, "Tensor.shape"))
         guard d >= 0 else { throw .unsupported(what: "dynamic (negative) tensor dimension", offset: dims.start + 4 * i, value: d) }
         values[i] = d
-        // Keep every tensor below 2^31 bytes so byte counts never overflow.
+        // Keep every tensor below 2^31 bytes so byte counts never overflow (Int is
+        // 32 bits on the Cortex-M4: write the bound so it holds there too).
         let (product, overflow) = elements.multipliedReportingOverflow(by: d)
-        guard !overflow, product < (1 << 31) / 8 else {
+        guard !overflow, product < Int(Int32.max) / 8 else {
           throw .unsupported(what: "tensor too large", offset: dims.start + 4 * i, value: d)
         }
         elements = product
