@@ -1,5 +1,6 @@
 // Integer square root and fixed-point log2 for the MFCC front end: the two non-linear
 // steps of the per-frame path (|X| and log mel), integer-only.
+import FixedPoint
 
 /// Fixed-point log2 by a 257-entry table over the mantissa plus linear interpolation.
 ///
@@ -26,7 +27,7 @@ struct MFCCLog2 {
     let size = 1 << Self.tableBits
     var t = [Int32](repeating: 0, count: size + 1)
     for i in 0...size {
-      let value = MFCCMath.ln(1 + Double(i) / Double(size)) / MFCCMath.ln2
+      let value = TableMath.log(1 + Double(i) / Double(size)) / MFCCMath.ln2
       t[i] = Int32(MFCCMath.roundToInt(value * Double(1 << Self.tableFractionBits)))
     }
     table = t
