@@ -4,7 +4,6 @@
 // frame.
 import FixedPoint
 
-
 /// Double-precision helpers for table building (accurate to a few ulp,
 /// far below the Q15/Q30 quantization of every table built from them).
 enum MFCCMath {
