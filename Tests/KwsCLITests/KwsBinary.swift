@@ -32,10 +32,15 @@ enum KwsBinary {
   }
 
   /// Runs kws with `arguments` (in `directory` if given) and collects everything.
-  static func run(_ arguments: [String], in directory: URL? = nil) throws -> KwsResult {
+  static func run(
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+  ) throws -> KwsResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try path())
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe()
     let err = Pipe()
