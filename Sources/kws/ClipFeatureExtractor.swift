@@ -28,7 +28,7 @@ extension FrontendKind: ExpressibleByArgument {
 struct ClipFeatureExtractor {
   let kind: FrontendKind
   let reference: Bool
-  /// Exactly one of these is set, per `name` and `reference`.
+  /// Exactly one of these is set, per `kind` and `reference`.
   private var micro: MicroFrontend?
   private var mfcc: MFCCFrontend?
   private var floatMicro: FloatMicroFrontend?

@@ -117,6 +117,10 @@ private func features(_ arguments: [String], in dir: URL) throws -> NumpyArray {
         / Double(fixed.values.count)
       #expect(meanError < 6, "mean |fixed - float| = \(meanError) code units")
       #expect(reference.values.contains { $0 != $0.rounded() }, "reference output is all integers")
+      // micro-speech: the same chain at a 20 ms step, in both variants.
+      let speech = try features(["--frontend", "micro-speech", wav], in: dir)
+      let speechReference = try features(["--frontend", "micro-speech", "--reference", wav], in: dir)
+      #expect(speech.shape == [49, 40] && speechReference.shape == [49, 40])
     }
   }
 
