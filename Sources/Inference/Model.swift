@@ -276,9 +276,11 @@ public struct Model: @unchecked Sendable {
         let d = Int(try dims.int32(i, "Tensor.shape"))
         guard d >= 0 else { throw .unsupported(what: "dynamic (negative) tensor dimension", offset: dims.start + 4 * i, value: d) }
         values[i] = d
-        // Keep every tensor below 2^31 bytes so byte counts never overflow.
+        // Keep every tensor below 2^31 bytes (2^28 elements of up to 8 bytes) so byte
+        // counts never overflow. Spelled 1 << 28: where Int is 32 bits (Cortex-M),
+        // 1 << 31 is Int.min and the bound would refuse every tensor.
         let (product, overflow) = elements.multipliedReportingOverflow(by: d)
-        guard !overflow, product < (1 << 31) / 8 else {
+        guard !overflow, product < 1 << 28 else {
           throw .unsupported(what: "tensor too large", offset: dims.start + 4 * i, value: d)
         }
         elements = product
