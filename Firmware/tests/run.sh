@@ -138,7 +138,7 @@ if grep -q "^ *spot <clip.raw>" <<<"$("$run" "$elf" 2>&1)"; then
       else
         fail "spot $name: exit $status, scores differ from live TFLM or allocation"; echo "$out"
       fi
-      [[ $name == nabu ]] && grep -E "^(total|inference)" <<<"$out" | sed 's/^/      /'
+      [[ $name == nabu ]] && grep -E "^(total|model)" <<<"$out" | sed 's/^/      /'
     done
     firmware spot nabu.raw
     [[ $(field detections) == 0 ]] && fail "spot nabu: 'okay nabu' (espeak-ng) was not detected"
