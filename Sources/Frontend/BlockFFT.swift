@@ -12,7 +12,8 @@
 // 2^-21 of their peak, and no per-stage check is needed.
 
 /// A 2N-point real FFT computed as an N-point complex FFT (radix 2, decimation in time,
-/// Q30 twiddles, round-to-nearest products) followed by the real-input split.
+/// Q30 twiddles, each part of a complex product rounded once) followed by the real-input
+/// split.
 ///
 ///     var fft = BlockFFT(fftLength: 512, windowSamples: 480)
 ///     let shift = fft.load(windowed)          // block exponent of this frame
@@ -27,7 +28,6 @@ struct BlockFFT {
   /// Bits allowed for the block-scaled input: max |u| <= 2^blockBits.
   let blockBits: Int
   private let half: Int
-  private let halfBits: Int
   /// cos and sin of 2 pi k / fftLength for k in 0..<fftLength/2, Q30.
   private var cosTable: [Int32]
   private var sinTable: [Int32]
@@ -45,7 +45,6 @@ struct BlockFFT {
     half = fftLength / 2
     var bits = 0
     while (1 << bits) < half { bits += 1 }
-    halfBits = bits
     let one = Double(1 << Self.twiddleFractionBits)
     cosTable = [Int32](repeating: 0, count: half)
     sinTable = [Int32](repeating: 0, count: half)
@@ -105,15 +104,6 @@ struct BlockFFT {
     return Int32(truncatingIfNeeded: (x &+ (Int64(1) &<< (s &- 1))) &>> s)
   }
 
-  /// (a * b) >> 30 rounded to nearest, for a Q30 twiddle b; a fits 32 bits here, so
-  /// this is one 32x32->64 multiply (SMULL).
-  @inline(__always)
-  private static func mulQ30(_ a: Int32, _ b: Int32) -> Int64 {
-    (Int64(a) &* Int64(b) &+ (1 &<< Int64(twiddleFractionBits - 1))) &>> Int64(twiddleFractionBits)
-  }
-
-  // Computed, not stored: a stored static with a computed initializer is a lazily
-  // initialized global, and its once-check (atomics) would sit in the butterfly loop.
   private static var twiddleHalf: Int64 { 1 << 29 }
 
   /// a * b as a full 64-bit product from 32-bit operands: one SMULL on the M4 (a product
@@ -125,7 +115,8 @@ struct BlockFFT {
   }
   private static var twiddleShift: Int64 { 30 }
 
-  /// The same for an operand that may need 33 bits (the split's sums).
+  /// (a * b) >> 30 rounded to nearest, for a Q30 twiddle b and an operand that may need
+  /// 33 bits (the split's sums).
   @inline(__always)
   private static func mulQ30(_ a: Int64, _ b: Int32) -> Int64 {
     (a &* Int64(b) &+ (1 &<< Int64(twiddleFractionBits - 1))) &>> Int64(twiddleFractionBits)

@@ -6,9 +6,9 @@
 // in double, with `scale` a float32 widened to double, then clamps to int8 (pymicro-wakeword
 // forgets to clamp: its astype(int8) wraps). That map is monotonic in the code (each step
 // is a correctly rounded, monotonic operation), so it is fully described by the 255 codes
-// where the output steps up. They are found once at init by bisection on the very same
-// double expression; per value a binary search over them (8 comparisons) gives the exact
-// same int8, integer-only.
+// where the output steps up. They are found once at init on the very same double
+// expression (checked around an estimate, bisection where that misses); per value a
+// binary search over them (8 comparisons) gives the exact same int8, integer-only.
 
 /// Exact int8 quantization of integer feature codes.
 ///
@@ -39,21 +39,37 @@ public struct FeatureQuantizer: Sendable {
     self.scale = scale
     self.zeroPoint = zeroPoint
     self.codeUnit = codeUnit
+    let reaches = { (code: Int64, level: Double) -> Bool in
+      Self.reference(code: code, scale: scale, zeroPoint: zeroPoint, codeUnit: codeUnit) >= level
+    }
+    let lowest = Int64(Int32.min)
+    let beyond = Int64(Int32.max) + 1
     var t = [Int64](repeating: 0, count: 255)
     for i in 0..<255 {
       let level = Double(-127 + i)
-      // Smallest code in [Int32.min, Int32.max + 1] with reference(code) >= level.
-      var low = Int64(Int32.min)
-      var high = Int64(Int32.max) + 1
+      // The step is near (level - 1/2 - zeroPoint) * scale / codeUnit: try the few codes
+      // around that first (a step is a code that reaches the level while the one below
+      // does not; by monotonicity there is exactly one), and bisect only if none is it.
+      let estimate = (level - 0.5 - Double(zeroPoint)) * Double(scale) / codeUnit
+      var step: Int64? = nil
+      if estimate > Double(lowest + 4) && estimate < Double(beyond - 4) {
+        let center = Int64(estimate)
+        for code in (center - 2)...(center + 3)
+        where reaches(code, level) && !reaches(code - 1, level) {
+          step = code
+          break
+        }
+      }
+      if let step {
+        t[i] = step
+        continue
+      }
+      // Smallest code in [Int32.min, Int32.max + 1] that reaches the level.
+      var low = lowest
+      var high = beyond
       while low < high {
         let mid = low + (high - low) / 2
-        if Self.reference(code: mid, scale: scale, zeroPoint: zeroPoint, codeUnit: codeUnit)
-          >= level
-        {
-          high = mid
-        } else {
-          low = mid + 1
-        }
+        if reaches(mid, level) { high = mid } else { low = mid + 1 }
       }
       t[i] = low
     }

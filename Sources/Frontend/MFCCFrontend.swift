@@ -218,7 +218,7 @@ public struct MFCCFrontend {
     Int32((Int64(log2Table.log2(x)) * Self.ln2Q31 + (1 << 30)) >> 31)
   }
 
-  /// Row 0 of the Q15 DCT table (every entry sqrt(2/N) in Q15).
+  /// Row 0 of the DCT table (every entry sqrt(2/N), Q28).
   func dctRow0(_ band: Int) -> Int32 { dct[band] }
 
   /// ln(m * 2^-exponent + epsilon) in Q24, epsilon = epsilonMantissa * 2^-epsilonExponent.

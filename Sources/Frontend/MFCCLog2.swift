@@ -1,5 +1,6 @@
 // Integer square root and fixed-point log2 for the MFCC front end: the two non-linear
 // steps of the per-frame path (|X| and log mel), integer-only.
+import FixedPoint
 
 /// Fixed-point log2 by a 257-entry table over the mantissa plus linear interpolation.
 ///
@@ -26,7 +27,7 @@ struct MFCCLog2 {
     let size = 1 << Self.tableBits
     var t = [Int32](repeating: 0, count: size + 1)
     for i in 0...size {
-      let value = MFCCMath.ln(1 + Double(i) / Double(size)) / MFCCMath.ln2
+      let value = TableMath.log(1 + Double(i) / Double(size)) / MFCCMath.ln2
       t[i] = Int32(MFCCMath.roundToInt(value * Double(1 << Self.tableFractionBits)))
     }
     table = t
@@ -73,31 +74,31 @@ enum MFCCSquareRoot {
     return x &- floor &* floor > floor ? floor &+ 1 : floor
   }
 
-  /// floor(sqrt(x)) for x < 2^62. Float conversions go through 32-bit integers only
-  /// (single VCVT instructions on the M4; 64-bit ones are library calls).
+  /// floor(sqrt(x)) for x < 2^62. Integers become floats by writing their bits into a
+  /// float's significand (`floatFromBits`): the compiler otherwise widens these
+  /// conversions to 64-bit ones, which are library calls on the M4. (`.magnitude` before
+  /// the root tells it the argument is not negative, so no libm `sqrtf` fallback is kept.)
   @inline(__always)
   static func floorRoot(_ x: UInt64) -> UInt64 {
     var r: UInt64
-    if x < (1 << 24) {
+    if x < (1 << 22) {
       // Exact in Float; sqrtf is correctly rounded, so only the truncation can be off.
-      r = UInt64(UInt32(Float(UInt32(truncatingIfNeeded: x)).squareRoot()))
+      r = UInt64(UInt32(floatFromBits(UInt32(truncatingIfNeeded: x)).magnitude.squareRoot()))
     } else {
-      // Even shift so the top bits fit Float's 24-bit significand exactly; the root of
-      // those bits, scaled back by 2^(shift/2) <= 2^19, is within ~2^-23 of sqrt(x).
+      // Even shift so the top 22-23 bits fit the significand exactly; their root, scaled
+      // back by 2^(shift/2) <= 2^20, is within ~2^-22 of sqrt(x).
       let length = 64 - x.leadingZeroBitCount
-      let shift = (length - 23) & ~1
+      let shift = (length - 22) & ~1
       let top = UInt32(truncatingIfNeeded: x &>> UInt64(shift))
-      let scale = Float(UInt32(1) << UInt32(shift / 2))
-      r = UInt64(UInt32(Float(top).squareRoot() * scale))
-      // One Newton step, r + (x - r^2) / 2r, in float: |x - r^2| < 2^41 is brought into
-      // Int32 range first (dropping bits that move the step by < 1/8).
+      let root = floatFromBits(top).magnitude.squareRoot() * powerOfTwo(shift / 2)
+      r = UInt64(UInt32(root))
+      // One Newton step, r + (x - r^2) / 2r, in float; the error (< 2^42) is cut to 21
+      // bits first, which moves the step by a fraction of a unit at most.
       let error = Int64(bitPattern: x &- r &* r)
-      let fits = error >= Int64(Int32.min) && error <= Int64(Int32.max)
+      let drop = max(0, (64 - error.magnitude.leadingZeroBitCount) - 21)
       let errorF =
-        fits
-        ? Float(Int32(truncatingIfNeeded: error))
-        : Float(Int32(truncatingIfNeeded: error &>> 10)) * 1024
-      let step = errorF / Float(UInt32(truncatingIfNeeded: 2 &* r))  // 2r < 2^32
+        floatFromBits(signed: Int32(truncatingIfNeeded: error &>> Int64(drop))) * powerOfTwo(drop)
+      let step = errorF / (2 * root)
       // Rounded half away from zero by hand (Float.rounded() is a libm call on the M4).
       r = UInt64(
         bitPattern: Int64(bitPattern: r) &+ Int64(Int32(step >= 0 ? step + 0.5 : step - 0.5)))
@@ -105,6 +106,24 @@ enum MFCCSquareRoot {
     while r &* r > x { r &-= 1 }
     while (r &+ 1) &* (r &+ 1) <= x { r &+= 1 }
     return r
+  }
+
+  /// v as a Float, for v < 2^23: 2^23 + v has v as its significand bits.
+  @inline(__always)
+  static func floatFromBits(_ v: UInt32) -> Float {
+    Float(bitPattern: 0x4B00_0000 | v) - 8_388_608
+  }
+
+  /// v as a Float, for |v| < 2^22: 1.5 * 2^23 + v, then minus 1.5 * 2^23.
+  @inline(__always)
+  static func floatFromBits(signed v: Int32) -> Float {
+    Float(bitPattern: UInt32(bitPattern: 0x4B40_0000 &+ v)) - 12_582_912
+  }
+
+  /// 2^e for 0 <= e < 128, from the exponent bits.
+  @inline(__always)
+  static func powerOfTwo(_ e: Int) -> Float {
+    Float(bitPattern: UInt32(truncatingIfNeeded: 127 + e) << 23)
   }
 
   /// Rounded root by the digit-by-digit method (two bits of x per result bit), any x.

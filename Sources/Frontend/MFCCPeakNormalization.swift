@@ -28,7 +28,7 @@ extension MFCCFrontend {
   }
 
   /// The Q16 amount to subtract from c0 for a clip whose peak is `peak` (int16 units):
-  /// sqrt(2N) ln(peak), computed through the same Q15 DCT row as the features.
+  /// sqrt(2N) ln(peak), computed through the same Q28 DCT row as the features.
   ///
   ///     frontend.c0Correction(peak: 16384)   // sqrt(80) ln 16384 = 86.7957 -> 5_688_247 (Q16)
   public func c0Correction(peak: Int16) -> Int32 {

@@ -1,8 +1,10 @@
 // MFCC tables: the float work done once at init (window, twiddles, mel weights, DCT, log2
-// table), with the few elementary functions it needs written here, since the embedded
-// core has no libm. Nothing in this file runs per frame.
+// table). The embedded core has no libm: logs come from FixedPoint's TableMath, and the
+// cosines of rational angles and a square root are here. Nothing in this file runs per
+// frame.
+import FixedPoint
 
-/// Double-precision elementary functions for table building (accurate to a few ulp,
+/// Double-precision helpers for table building (accurate to a few ulp,
 /// far below the Q15/Q30 quantization of every table built from them).
 enum MFCCMath {
   static let ln2 = 0.693_147_180_559_945_309_417_232_121_458
@@ -56,27 +58,6 @@ enum MFCCMath {
     return sum
   }
 
-  /// Natural log for x > 0: x = m 2^e with m in [sqrt(1/2), sqrt(2)), then
-  /// ln m = 2 atanh((m - 1) / (m + 1)), whose series converges by 0.03 per term.
-  static func ln(_ x: Double) -> Double {
-    precondition(x > 0 && x.isFinite)
-    var e = Int(x.exponent)
-    var m = x.significand  // [1, 2)
-    if m > 1.414_213_562_373_095 {
-      m /= 2
-      e += 1
-    }
-    let t = (m - 1) / (m + 1)
-    let t2 = t * t
-    var power = t
-    var sum = 0.0
-    for k in stride(from: 1, through: 41, by: 2) {
-      sum += power / Double(k)
-      power *= t2
-    }
-    return Double(e) * ln2 + 2 * sum
-  }
-
   /// Square root for x >= 0 by Newton's method from a power-of-two start (Double's own
   /// squareRoot() becomes a libm `sqrtl` call on the Cortex-M4 target, which has none).
   static func squareRoot(_ x: Double) -> Double {
@@ -98,7 +79,7 @@ enum MFCCMath {
   /// TF does (the log correctly rounded).
   static func hertzToMelFloat32(_ hertz: Float) -> Float {
     let inner = Float(1) + hertz / Float(700)
-    return Float(1127) * Float(ln(Double(inner)))
+    return Float(1127) * Float(TableMath.log(Double(inner)))
   }
 
   /// tf.linspace in float32: start + i * step, step = (stop - start) / (count - 1), the

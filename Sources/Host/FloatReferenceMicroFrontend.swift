@@ -29,6 +29,7 @@
 // a small remainder that carries the int16 FFT's rounding floor into PCAN and the log.
 // Below the floor the fixed chain can only say 0 or >= 64 ln 8 = 133, the float anything.
 import Foundation
+import Frontend
 
 /// The microfrontend in float.
 ///
@@ -43,6 +44,7 @@ public final class FloatMicroFrontend {
     public var channelCount = 40
     public var lowerBandHertz: Float = 125
     public var upperBandHertz: Float = 7500
+    public var noiseReductionEnabled = true
     public var evenSmoothing = 0.025
     public var oddSmoothing = 0.06
     public var minSignalRemaining = 0.05
@@ -52,6 +54,27 @@ public final class FloatMicroFrontend {
     public var logEnabled = true
     public var logScaleShift = 6
     public init() {}
+  }
+
+  /// The float counterpart of a fixed-point `MicroFrontend` configuration.
+  public convenience init(config fixed: MicroFrontendConfig) {
+    var c = Config()
+    c.sampleRate = fixed.sampleRate
+    c.windowMilliseconds = fixed.windowMs
+    c.stepMilliseconds = fixed.stepMs
+    c.channelCount = fixed.channelCount
+    c.lowerBandHertz = fixed.lowerBandHz
+    c.upperBandHertz = fixed.upperBandHz
+    c.noiseReductionEnabled = fixed.noiseReductionEnabled
+    c.evenSmoothing = Double(fixed.evenSmoothing)
+    c.oddSmoothing = Double(fixed.oddSmoothing)
+    c.minSignalRemaining = Double(fixed.minSignalRemaining)
+    c.pcanEnabled = fixed.pcanEnabled
+    c.pcanStrength = Double(fixed.pcanStrength)
+    c.pcanOffset = Double(fixed.pcanOffset)
+    c.logEnabled = fixed.logScaleEnabled
+    c.logScaleShift = fixed.logScaleShift
+    self.init(config: c)
   }
 
   public let config: Config
@@ -152,7 +175,7 @@ public final class FloatMicroFrontend {
 
   private func frame(_ samples: [Int16]) -> [Double] {
     var signal = filterbank(samples)
-    for i in 0..<config.channelCount {
+    for i in 0..<config.channelCount where config.noiseReductionEnabled {
       let a = i % 2 == 0 ? config.evenSmoothing : config.oddSmoothing
       estimate[i] = signal[i] * a + estimate[i] * (1 - a)
       let floor = signal[i] * config.minSignalRemaining

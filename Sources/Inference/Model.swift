@@ -276,11 +276,10 @@ public struct Model: @unchecked Sendable {
         let d = Int(try dims.int32(i, "Tensor.shape"))
         guard d >= 0 else { throw .unsupported(what: "dynamic (negative) tensor dimension", offset: dims.start + 4 * i, value: d) }
         values[i] = d
-        // Keep every tensor below 2^31 bytes (2^28 elements of up to 8 bytes) so byte
-        // counts never overflow. Spelled 1 << 28: where Int is 32 bits (Cortex-M),
-        // 1 << 31 is Int.min and the bound would refuse every tensor.
+        // Keep every tensor below 2^31 bytes so byte counts never overflow (Int is
+        // 32 bits on the Cortex-M4: write the bound so it holds there too).
         let (product, overflow) = elements.multipliedReportingOverflow(by: d)
-        guard !overflow, product < 1 << 28 else {
+        guard !overflow, product < Int(Int32.max) / 8 else {
           throw .unsupported(what: "tensor too large", offset: dims.start + 4 * i, value: d)
         }
         elements = product

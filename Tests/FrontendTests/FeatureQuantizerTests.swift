@@ -79,6 +79,33 @@ import Testing
     #expect(q.quantize(Int32.min) == -128 && q.quantize(Int32.max) == 127)
   }
 
+  /// Every step code is exact for any parameters, including ones where levels are out of
+  /// reach (the bisection fallback) or where one code spans many levels.
+  @Test(arguments: [
+    (Float(0.101960786), Int32(-128), 0.0390625),
+    (Float(0.5847029), Int32(83), 1.0 / 65536),
+    (Float(1e-3), Int32(0), 1.0),
+    (Float(1000), Int32(127), 1e-6),
+    (Float(3e-7), Int32(-128), 1.0 / 256),
+    (Float(0.3), Int32(-5), 0.1),
+  ])
+  func everyStepIsExact(scale: Float, zeroPoint: Int32, unit: Double) throws {
+    let q = try FeatureQuantizer(scale: scale, zeroPoint: zeroPoint, codeUnit: unit)
+    let reference = { (c: Int64) in
+      FeatureQuantizer.reference(code: c, scale: scale, zeroPoint: zeroPoint, codeUnit: unit)
+    }
+    for (i, t) in q.stepCodes.enumerated() {
+      let level = Double(-127 + i)
+      if t == Int64(Int32.max) + 1 {
+        #expect(reference(Int64(Int32.max)) < level, "level \(i) said unreachable")
+      } else if t == Int64(Int32.min) {
+        #expect(reference(t) >= level)
+      } else {
+        #expect(reference(t) >= level && reference(t - 1) < level, "step \(i) at \(t)")
+      }
+    }
+  }
+
   @Test func badParametersAreRefused() {
     #expect(throws: FeatureQuantizer.Error.badParameters(scale: 0, zeroPoint: 0, codeUnit: 1)) {
       try FeatureQuantizer(scale: 0, zeroPoint: 0, codeUnit: 1)

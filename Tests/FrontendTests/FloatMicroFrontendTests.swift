@@ -3,6 +3,7 @@
 // uint16 feature units. Until the Swift fixed-point microfrontend lands, pymicro-features
 // stands for it (the Swift one is to match it bit for bit).
 import Foundation
+import Frontend
 import TestSupport
 import Testing
 
@@ -11,6 +12,13 @@ import Testing
 /// Percentiles of |error|.
 private func percentile(_ sorted: [Double], _ p: Double) -> Double {
   sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+/// pymicro-features' frames (the C microfrontend as microWakeWord drives it), uint16 units.
+func pymicroFeatures(_ samples: [Int16]) throws -> [Double] {
+  let data = try TestSupport.reference(
+    "microfrontend_ref.py", ["features"], stdin: MFCCTestClips.bytes(samples))
+  return data.withUnsafeBytes { $0.bindMemory(to: UInt16.self).map { Double($0) } }
 }
 
 @Suite struct FloatMicroFrontendTests {
@@ -27,13 +35,7 @@ private func percentile(_ sorted: [Double], _ p: Double) -> Double {
     var firstFrameWorst = 0.0
     var farBelowErrors: [Double] = []
     for clip in try MFCCTestClips.all() {
-      // The C microfrontend's uint16 features, as doubles.
-      let referenceBytes = try TestSupport.reference(
-        "microfrontend_ref.py", ["features"], stdin: MFCCTestClips.bytes(clip.samples))
-      let reference = stride(from: 0, to: referenceBytes.count - 1, by: 2).map {
-        Double(UInt16(referenceBytes[referenceBytes.startIndex + $0])
-          | UInt16(referenceBytes[referenceBytes.startIndex + $0 + 1]) << 8)
-      }
+      let reference = try pymicroFeatures(clip.samples)
       let ideal = FloatMicroFrontend().process(clip.samples).flatMap { $0 }
       let probe = FloatMicroFrontend()
       let banks = (0..<98).map { t in
@@ -113,6 +115,41 @@ private func percentile(_ sorted: [Double], _ p: Double) -> Double {
     #expect(withinOne > 0.6)
     #expect(percentile(steadyErrors, 0.5) < 2)
     #expect(percentile(steadyErrors, 0.99) < 45)
+  }
+
+  /// The Swift fixed-point MicroFrontend (bit-exact with pymicro-features, checked here
+  /// too) against the float ideal: the same figures as above, now for our own code.
+  @Test func swiftMicroFrontendTracksTheFloatIdeal() throws {
+    var nearPeak: [Double] = []
+    var all: [Double] = []
+    for clip in try MFCCTestClips.all() {
+      var fixed = try MicroFrontend(config: .microWakeWord)
+      var ours: [Double] = []
+      clip.samples.withUnsafeBufferPointer { s in fixed.process(s) { ours += $0.map { Double($0) } }
+      }
+      #expect(
+        ours == (try pymicroFeatures(clip.samples)),
+        "\(clip.name): Swift and C microfrontends differ")
+      let ideal = FloatMicroFrontend(config: .microWakeWord).process(clip.samples).flatMap { $0 }
+      #expect(ideal.count == ours.count)
+      var stats = ErrorStats()
+      for (a, b) in zip(ours, ideal) {
+        stats.add(a, reference: b)
+        all.append(abs(a - b))
+        if a > 250 && b > 250 && !clip.isNarrowband { nearPeak.append(abs(a - b)) }
+      }
+      print("MicroFrontend (Swift) vs FloatMicroFrontend, \(clip.name): \(stats)")
+    }
+    all.sort()
+    nearPeak.sort()
+    let withinOne = Double(all.filter { $0 < 1 }.count) / Double(all.count)
+    print(
+      "MicroFrontend (Swift) vs FloatMicroFrontend: "
+        + String(
+          format: "%.1f%% within 1 unit; broadband clips, both > 250: median %.2f, p99 %.1f",
+          100 * withinOne, percentile(nearPeak, 0.5), percentile(nearPeak, 0.99)))
+    #expect(withinOne > 0.6)
+    #expect(percentile(nearPeak, 0.5) < 2)
   }
 
   @Test func filterbankLayoutCoversTheBand() {

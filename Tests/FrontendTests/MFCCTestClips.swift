@@ -40,8 +40,12 @@ enum MFCCTestClips {
     return wav
   }
 
-  /// The standard set used by the accuracy tests.
-  static func all() throws -> [Clip] {
+  /// The standard set used by the accuracy tests, made once per test run.
+  static func all() throws -> [Clip] { try cache.get() }
+
+  private static let cache = Result { try make() }
+
+  private static func make() throws -> [Clip] {
     let dir = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     var clips: [Clip] = []

@@ -1,11 +1,7 @@
-// Host speed of MFCCFrontend (not a test: timings never are). Built with the Frontend
-// sources into one module, so no package target is needed:
-//
-//   swiftc -O -wmo -module-name Bench Sources/Frontend/*.swift Tests/Bench/MFCCBench/main.swift \
-//     -o /tmp/mfcc-bench && /tmp/mfcc-bench
-//
-// Feeds 60 s of pseudo-random int16 audio in 10 ms chunks, best of 5 runs.
+// Host speed of MFCCFrontend (not a test: timings never are); run.sh beside this file
+// builds and runs it. Feeds 60 s of pseudo-random int16 audio in 10 ms chunks, best of 5.
 import Foundation
+import Frontend
 
 let seconds = 60
 var samples = [Int16](repeating: 0, count: 16_000 * seconds)
