@@ -125,6 +125,13 @@ public struct FeatureExtractor {
     }
   }
 
+  /// The MLPerf x / max(x) clip scaling as a c0 correction (MFCC only; nil otherwise).
+  /// Built once; it can be used while this extractor is processing.
+  public func peakCorrector() -> MFCCPeakCorrector? {
+    guard case .mfcc(let fe) = engine else { return nil }
+    return MFCCPeakCorrector(fe)
+  }
+
   /// Back to the start of a stream.
   public mutating func reset() {
     switch engine {

@@ -214,8 +214,10 @@ public struct MFCCFrontend {
   }
 
   /// ln(x) in Q24 for an integer x >= 1.
-  func naturalLog(_ x: UInt64) -> Int32 {
-    Int32((Int64(log2Table.log2(x)) * Self.ln2Q31 + (1 << 30)) >> 31)
+  func naturalLog(_ x: UInt64) -> Int32 { Self.naturalLog(x, table: log2Table) }
+
+  static func naturalLog(_ x: UInt64, table: MFCCLog2) -> Int32 {
+    Int32((Int64(table.log2(x)) * Self.ln2Q31 + (1 << 30)) >> 31)
   }
 
   /// Row 0 of the DCT table (every entry sqrt(2/N), Q28).

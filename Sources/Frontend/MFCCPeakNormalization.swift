@@ -32,10 +32,18 @@ extension MFCCFrontend {
   ///
   ///     frontend.c0Correction(peak: 16384)   // sqrt(80) ln 16384 = 86.7957 -> 5_688_247 (Q16)
   public func c0Correction(peak: Int16) -> Int32 {
-    let lnPeak = Int64(naturalLog(UInt64(max(peak, 1))))
+    Self.c0Correction(lnPeak: Int64(naturalLog(UInt64(max(peak, 1)))), rowSum: dctRow0Sum)
+  }
+
+  /// The sum of the DCT's c0 row (Q28).
+  var dctRow0Sum: Int64 {
     var rowSum: Int64 = 0
     for i in 0..<config.melBinCount { rowSum += Int64(dctRow0(i)) }
-    let s = Int64(MFCCDCTTable.fractionBits + Self.logMelFractionBits - Self.outputFractionBits)
+    return rowSum
+  }
+
+  static func c0Correction(lnPeak: Int64, rowSum: Int64) -> Int32 {
+    let s = Int64(MFCCDCTTable.fractionBits + logMelFractionBits - outputFractionBits)
     return Int32((rowSum * lnPeak + (1 << (s - 1))) >> s)
   }
 
@@ -84,5 +92,23 @@ extension MFCCFrontend {
     try applyPeakNormalization(
       to: UnsafeMutableBufferPointer(rebasing: output[0..<needed]), peak: peak)
     return frames
+  }
+}
+
+/// `c0Correction(peak:)` for a streaming caller: the same numbers, but holding its own
+/// log table, so it can be asked while the front end is in the middle of `process`
+/// (where reading the front end itself would overlap its mutation).
+public struct MFCCPeakCorrector {
+  private let log2Table: MFCCLog2
+  private let rowSum: Int64
+
+  public init(_ frontend: MFCCFrontend) {
+    log2Table = MFCCLog2()
+    rowSum = frontend.dctRow0Sum
+  }
+
+  public func c0Correction(peak: Int16) -> Int32 {
+    MFCCFrontend.c0Correction(
+      lnPeak: Int64(MFCCFrontend.naturalLog(UInt64(max(peak, 1)), table: log2Table)), rowSum: rowSum)
   }
 }

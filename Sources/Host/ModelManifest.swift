@@ -12,6 +12,7 @@
 //       "labels": [...], "keywords": [...],            // keywords default: labels but silence/unknown
 //       "window_frames": 49, "stride_frames": 5,      // classifier cadence (optional)
 //       "input": {"scale": 0.58, "zero_point": 83},   // optional: else the model's input tensor
+//       "normalization": "clip-peak",                 // optional, mfcc only: MLPerf x / max(x)
 //       "detection": {"threshold": 0.8, "smoothing": 3, "refractory_ms": 1000, "minimum_count": 1},
 //       "keyword_detection": {"yes": {"threshold": 0.9}}}   // per-keyword overrides (optional)
 import Foundation
@@ -32,6 +33,8 @@ public struct ModelManifest: Sendable {
   /// Input quantization override (scale, zero point); nil = the model's own.
   public var inputScale: Double?
   public var inputZeroPoint: Int?
+  /// MFCC models trained on clips divided by their positive peak (MLPerf style).
+  public var clipPeakNormalization: Bool = false
   public var detection: DetectionSettings
   public var keywordDetection: [String: DetectionSettings]
   /// Where the manifest came from (for messages).
@@ -171,6 +174,15 @@ extension ModelManifest {
       }
       perKeyword[keyword] = try detection(object, base: defaults, reader: reader, at: "keyword_detection.\(keyword)")
     }
+    var clipPeak = false
+    if let normalization: String = try reader.optional(json, "normalization") {
+      switch normalization {
+      case "none": clipPeak = false
+      case "clip-peak": clipPeak = true
+      default: throw reader.error("normalization \"\(normalization)\" is not \"none\" or \"clip-peak\"")
+      }
+      if clipPeak && frontend != .mfcc { throw reader.error("normalization clip-peak needs the mfcc front end") }
+    }
     let windowFrames: Int? = try reader.optional(json, "window_frames")
     let strideFrames: Int? = try reader.optional(json, "stride_frames")
     if let w = windowFrames, w < 1 { throw reader.error("window_frames must be at least 1") }
@@ -180,7 +192,7 @@ extension ModelManifest {
     return ModelManifest(
       name: name, modelPath: modelPath, kind: kind, frontend: frontend, labels: labels, keywords: keywords,
       windowFrames: windowFrames, strideFrames: strideFrames, inputScale: scale, inputZeroPoint: zeroPoint,
-      detection: defaults, keywordDetection: perKeyword, source: reader.path)
+      clipPeakNormalization: clipPeak, detection: defaults, keywordDetection: perKeyword, source: reader.path)
   }
 
   private static func detection(

@@ -1,19 +1,20 @@
-/// The last `frameCount` quantized feature frames of a stream, oldest first on copy-out.
+/// The last `frameCount` feature frames of a stream (codes or quantized values), oldest
+/// first on copy-out.
 ///
 /// A classifier model (for example a DS-CNN over 49 frames = 1 s) looks at a sliding
 /// window of frames; the ring keeps them without moving memory per frame and writes
 /// them in time order into the model's input tensor when it is time to invoke.
 ///
-///     var w = FeatureWindow(frameCount: 49, featureCount: 10)
-///     w.push(frame)          // 10 int8 values
+///     var w = FeatureWindow<Int32>(frameCount: 49, featureCount: 10)
+///     w.push(frame)          // 10 codes
 ///     w.isFull               // after 49 pushes
-///     w.copy(into: input)    // 490 bytes, oldest frame first
-public struct FeatureWindow {
+///     w.copy(into: codes)    // 490 codes, oldest frame first
+public struct FeatureWindow<Element: FixedWidthInteger> {
   public let frameCount: Int
   public let featureCount: Int
   /// Frames pushed since the last reset (saturates at `frameCount`).
   public private(set) var filled = 0
-  private var storage: [Int8]
+  private var storage: [Element]
   private var head = 0  // index of the oldest frame once full
 
   public init(frameCount: Int, featureCount: Int) {
@@ -26,7 +27,7 @@ public struct FeatureWindow {
   public var isFull: Bool { filled == frameCount }
 
   /// Appends one frame of `featureCount` values, dropping the oldest when full.
-  public mutating func push(_ frame: UnsafeBufferPointer<Int8>) {
+  public mutating func push(_ frame: UnsafeBufferPointer<Element>) {
     precondition(frame.count == featureCount)
     let slot = filled < frameCount ? filled : head
     storage.withUnsafeMutableBufferPointer { s in
@@ -42,7 +43,7 @@ public struct FeatureWindow {
 
   /// Writes the window, oldest frame first, into `destination`
   /// (`frameCount * featureCount` bytes).
-  public func copy(into destination: UnsafeMutablePointer<Int8>) {
+  public func copy(into destination: UnsafeMutablePointer<Element>) {
     storage.withUnsafeBufferPointer { s in
       let tail = (frameCount - head) * featureCount
       destination.update(from: s.baseAddress! + head * featureCount, count: tail)

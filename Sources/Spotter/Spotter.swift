@@ -23,11 +23,17 @@ public struct SpotterModelConfig: Sendable {
   /// The output index of each keyword and its post-processing. Labels left out
   /// (silence, unknown) never fire.
   public var keywords: [(label: Int, settings: DetectionSettings)]
+  /// Classifier on MFCC only: the model was trained on 1 s clips divided by their
+  /// positive peak (MLPerf's x / max(x)); each window is scaled by the peak of the
+  /// samples its frames cover before quantization (only c0 moves).
+  public var clipPeakNormalization: Bool
 
   public init(
     kind: ModelKind, frontend: FrontendKind, strideFrames: Int = 1, inputScale: Double? = nil,
-    inputZeroPoint: Int32? = nil, keywords: [(label: Int, settings: DetectionSettings)]
+    inputZeroPoint: Int32? = nil, keywords: [(label: Int, settings: DetectionSettings)],
+    clipPeakNormalization: Bool = false
   ) {
+    self.clipPeakNormalization = clipPeakNormalization
     self.kind = kind
     self.frontend = frontend
     self.strideFrames = strideFrames
@@ -98,9 +104,68 @@ public final class Spotter {
     let kind: FrontendKind
     /// Frames produced so far.
     var frames = 0
+    /// Clip-peak normalization: the positive peak of each `peakBlock`-sample block of the
+    /// stream (gcd of step and window, so every frame boundary is a block boundary), in
+    /// a ring long enough for the longest window. `peakBlock == 0`: not tracked.
+    var peakBlock = 0
+    var blockPeaks: [Int16] = []
+    var blocksDone = 0
+    var peakPosition = 0
+    var currentPeak: Int16 = 0
+    let corrector: MFCCPeakCorrector?
+
     init(kind: FrontendKind) throws(FrontendError) {
       self.kind = kind
       extractor = try FeatureExtractor(kind)
+      corrector = extractor.peakCorrector()
+    }
+
+    /// Starts tracking peaks for windows of `frames` frames.
+    func trackPeaks(windowFrames: Int) {
+      var a = extractor.stepSamples
+      var b = extractor.windowSamples
+      while b != 0 { (a, b) = (b, a % b) }
+      peakBlock = a
+      let span = (windowFrames - 1) * extractor.stepSamples + extractor.windowSamples
+      let needed = span / peakBlock + 2
+      if needed > blockPeaks.count { blockPeaks = Array(repeating: 0, count: needed) }
+    }
+
+    /// Accounts the samples of `chunk` (which starts at stream sample `chunkStart`) up to
+    /// stream sample `end`.
+    func advancePeaks(to end: Int, chunk: UnsafeBufferPointer<Int16>, chunkStart: Int) {
+      guard peakBlock > 0 else { return }
+      while peakPosition < end {
+        let sample = chunk[peakPosition - chunkStart]
+        if sample > currentPeak { currentPeak = sample }
+        peakPosition += 1
+        if peakPosition % peakBlock == 0 {
+          blockPeaks[blocksDone % blockPeaks.count] = currentPeak
+          blocksDone += 1
+          currentPeak = 0
+        }
+      }
+    }
+
+    /// The positive peak of stream samples [start, end), both multiples of `peakBlock`
+    /// and already accounted (at least 1, so silence gets no correction).
+    func peak(from start: Int, to end: Int) -> Int16 {
+      var peak: Int16 = 1
+      var block = max(0, start / peakBlock)
+      while block < end / peakBlock {
+        let p = blockPeaks[block % blockPeaks.count]
+        if p > peak { peak = p }
+        block += 1
+      }
+      return peak
+    }
+
+    func reset() {
+      extractor.reset()
+      frames = 0
+      blocksDone = 0
+      peakPosition = 0
+      currentPeak = 0
     }
   }
 
@@ -114,8 +179,10 @@ public final class Spotter {
     /// Frames per invocation (streaming) or in the window (classifier).
     let frames: Int
     let features: Int
-    var window: FeatureWindow
-    var quantized: [Int8]
+    /// Classifier: the last `frames` frames of codes; at each invocation they are copied
+    /// out (oldest first), normalized if asked, and quantized into the input tensor.
+    var window: FeatureWindow<Int32>
+    var windowCodes: [Int32]
     var pending = 0
     var sinceInvoke = 0
     var detectors: [KeywordDetector]
@@ -154,8 +221,14 @@ public final class Spotter {
       } catch {
         throw .unsupportedTensor(model: index, what: "input quantization is out of range for int8 features")
       }
-      window = FeatureWindow(frameCount: config.kind == .classifier ? frames : 1, featureCount: featureCount)
-      quantized = Array(repeating: 0, count: featureCount)
+      let windowFrames = config.kind == .classifier ? frames : 1
+      window = FeatureWindow(frameCount: windowFrames, featureCount: featureCount)
+      windowCodes = Array(repeating: 0, count: windowFrames * featureCount)
+      if config.clipPeakNormalization {
+        guard config.kind == .classifier, config.frontend == .mfcc else {
+          throw .badConfig(model: index, what: "clip-peak normalization needs a classifier on the mfcc front end")
+        }
+      }
       guard config.strideFrames >= 1 else { throw .badConfig(model: index, what: "stride must be at least 1 frame") }
       outputScale = Double(output.scale)
       outputZeroPoint = output.zeroPoint
@@ -198,10 +271,11 @@ public final class Spotter {
       }
       let extractor = stages[stageIndex].extractor
       let frameMs = Double(extractor.stepSamples) * 1000 / 16000
-      slots.append(
-        try Slot(
-          interpreter: interpreter, config: config, index: index, stage: stageIndex,
-          featureCount: extractor.featureCount, frameMs: frameMs))
+      let slot = try Slot(
+        interpreter: interpreter, config: config, index: index, stage: stageIndex,
+        featureCount: extractor.featureCount, frameMs: frameMs)
+      if config.clipPeakNormalization { stages[stageIndex].trackPeaks(windowFrames: slot.frames) }
+      slots.append(slot)
     }
     self.stages = stages
     self.slots = slots
@@ -216,11 +290,13 @@ public final class Spotter {
     for (stageIndex, stage) in stages.enumerated() {
       let step = stage.extractor.stepSamples
       let windowLength = stage.extractor.windowSamples
+      let chunkStart = samplesSeen
       stage.extractor.process(samples) { codes in
         guard failure == nil else { return }
         onEvent(.features(frontend: stageIndex, codes: codes))
         let frameIndex = stage.frames
         stage.frames += 1
+        stage.advancePeaks(to: frameIndex * step + windowLength, chunk: samples, chunkStart: chunkStart)
         for (modelIndex, slot) in slots.enumerated() where slot.stage == stageIndex {
           do throws(SpotterError) {
             try feed(slot, model: modelIndex, codes: codes, frameIndex: frameIndex, step: step,
@@ -231,6 +307,7 @@ public final class Spotter {
           }
         }
       }
+      stage.advancePeaks(to: chunkStart + samples.count, chunk: samples, chunkStart: chunkStart)
     }
     samplesSeen += samples.count
     if let failure { throw failure }
@@ -240,23 +317,39 @@ public final class Spotter {
     _ slot: Slot, model: Int, codes: UnsafeBufferPointer<Int32>, frameIndex: Int, step: Int,
     windowLength: Int, onEvent: (SpotterEvent) -> Void
   ) throws(SpotterError) {
-    slot.quantized.withUnsafeMutableBufferPointer { q in
-      for i in 0..<slot.features { q[i] = slot.quantizer.quantize(codes[i]) }
-    }
+    let input = slot.input.data.assumingMemoryBound(to: Int8.self)
     switch slot.config.kind {
     case .streaming:
       // Rows of the input tensor fill up in time order; invoke when all are new.
-      let row = slot.input.data.assumingMemoryBound(to: Int8.self) + slot.pending * slot.features
-      slot.quantized.withUnsafeBufferPointer { row.update(from: $0.baseAddress!, count: slot.features) }
+      let row = input + slot.pending * slot.features
+      for i in 0..<slot.features { row[i] = slot.quantizer.quantize(codes[i]) }
       slot.pending += 1
       guard slot.pending == slot.frames else { return }
       slot.pending = 0
     case .classifier:
-      slot.quantized.withUnsafeBufferPointer { slot.window.push($0) }
+      slot.window.push(codes)
       slot.sinceInvoke += 1
       guard slot.window.isFull, slot.sinceInvoke >= slot.config.strideFrames else { return }
       slot.sinceInvoke = 0
-      slot.window.copy(into: slot.input.data.assumingMemoryBound(to: Int8.self))
+      let stage = stages[slot.stage]
+      let features = slot.features
+      let frames = slot.frames
+      let quantizer = slot.quantizer
+      let correction: Int32 =
+        slot.config.clipPeakNormalization
+        ? stage.corrector?.c0Correction(
+          peak: stage.peak(from: (frameIndex - frames + 1) * step, to: frameIndex * step + windowLength)) ?? 0
+        : 0
+      let window = slot.window
+      slot.windowCodes.withUnsafeMutableBufferPointer { codes in
+        window.copy(into: codes.baseAddress!)
+        var i = 0
+        while i < codes.count {
+          codes[i] -= correction  // c0 of each frame
+          i += features
+        }
+        for j in 0..<frames * features { input[j] = quantizer.quantize(codes[j]) }
+      }
     }
     do {
       try slot.interpreter.invoke()
@@ -288,10 +381,7 @@ public final class Spotter {
   /// Back to the start of a stream: front ends, windows, detectors and every model's
   /// state (resource variables) reset, without reloading anything.
   public func reset() {
-    for stage in stages {
-      stage.extractor.reset()
-      stage.frames = 0
-    }
+    for stage in stages { stage.reset() }
     for slot in slots {
       slot.window.reset()
       slot.pending = 0

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct FeatureWindowTests {
   @Test func copiesTheLastFramesOldestFirst() {
-    var w = FeatureWindow(frameCount: 4, featureCount: 3)
+    var w = FeatureWindow<Int8>(frameCount: 4, featureCount: 3)
     var out = [Int8](repeating: 0, count: 12)
     for f in 0..<11 {
       let frame: [Int8] = [Int8(f), Int8(f + 50), Int8(-f)]
