@@ -5,6 +5,6 @@ struct KWS: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kws",
     abstract: "Keyword spotting in fixed point: the same code on a microcontroller and on Linux.",
-    subcommands: [InspectCommand.self, InferCommand.self]
+    subcommands: [InspectCommand.self, InferCommand.self, BenchCommand.self]
   )
 }

@@ -40,8 +40,7 @@ public func conv2DPatchGEMM(
     p.channels.shifts.withUnsafeBufferPointer { shifts in
       let multiplier = multipliers.baseAddress!
       let shift = shifts.baseAddress!
-      withUnsafeTemporaryAllocation(of: Int16.self, capacity: stackPatchCapacity) { buffer in
-        let patch = buffer.baseAddress!
+      withStackPatch { patch in
         var out = output
         for b in 0..<batches {
           for oy in 0..<outputHeight {

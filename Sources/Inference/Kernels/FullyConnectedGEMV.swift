@@ -26,8 +26,7 @@ public func fullyConnectedGEMV(
     p.channels.shifts.withUnsafeBufferPointer { shifts in
       let multiplier = multipliers.baseAddress!
       let shift = shifts.baseAddress!
-      withUnsafeTemporaryAllocation(of: Int16.self, capacity: stackPatchCapacity) { buffer in
-        let x = buffer.baseAddress!
+      withStackPatch { x in
         for b in 0..<p.batches {
           let row = input + b * depth
           for d in 0..<depth {

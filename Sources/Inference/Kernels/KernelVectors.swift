@@ -14,10 +14,20 @@ import FixedPoint
 // the reference's `&+`, so the order of accumulation does not change any result.
 
 /// Int16 values the fast paths keep on the stack per call (a pixel's patch, a
-/// FULLY_CONNECTED row): 512 values = 1,024 bytes, the size up to which
-/// `withUnsafeTemporaryAllocation` uses the stack (on the host and in Embedded
-/// Swift alike), so no call ever allocates. Shapes that need more use the plain path.
+/// FULLY_CONNECTED row): 512 values = 1,024 bytes of stack, never the heap. Shapes
+/// that need more use the plain path. (A local `InlineArray`, not
+/// `withUnsafeTemporaryAllocation`: the latter left the stack pointer corrupted in
+/// the debug test build of 6.3.1 when called inside nested closures.)
 let stackPatchCapacity = 512
+
+/// Runs `body` with `stackPatchCapacity` int16 values of zeroed stack storage.
+@inline(__always)
+func withStackPatch<R>(_ body: (UnsafeMutablePointer<Int16>) -> R) -> R {
+  var storage = InlineArray<512, Int16>(repeating: 0)
+  return withUnsafeMutablePointer(to: &storage) {
+    body(UnsafeMutableRawPointer($0).assumingMemoryBound(to: Int16.self))
+  }
+}
 
 /// Eight int8 values from `p` (any alignment), sign-extended to int16.
 @inline(__always)
