@@ -3,7 +3,10 @@
 # (C microfrontend, LiteRT 2.3 XNNPACK / builtin / reference kernels, TFLite Micro)
 # on the same model file, single-threaded, then one table of ratios.
 #
-#   Scripts/bench.sh [--model FILE]... [--runs N] [--rounds R]
+#   Scripts/bench.sh [--model FILE]... [--runs N] [--rounds R] [--cpu NAME]
+#
+# --cpu NAME builds ours for that CPU (`-target-cpu`, e.g. haswell or znver3 for AVX2)
+# in .build-bench-NAME; by default the portable release build (x86-64 baseline, SSE2).
 #
 # Each side runs R rounds (default 3), alternating, under `nice`; the table keeps, per
 # item, the smallest median over the rounds (other processes only ever add time) and
@@ -13,28 +16,37 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=300
 rounds=3
+cpu=""
 models=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) models+=(--model "$2"); shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
-    *) echo "usage: $0 [--model FILE]... [--runs N] [--rounds R]" >&2; exit 2 ;;
+    --cpu) cpu="$2"; shift 2 ;;
+    *) echo "usage: $0 [--model FILE]... [--runs N] [--rounds R] [--cpu NAME]" >&2; exit 2 ;;
   esac
 done
-swift build -c release --product kws >&2
+if [ -n "$cpu" ]; then
+  swift build -c release --product kws --scratch-path ".build-bench-$cpu" \
+    -Xswiftc -target-cpu -Xswiftc "$cpu" >&2
+  kws=".build-bench-$cpu/release/kws"
+else
+  swift build -c release --product kws >&2
+  kws=.build/release/kws
+fi
 make -s venv >&2
 python=.venv/bin/python
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for r in $(seq "$rounds"); do
-  nice .build/release/kws bench --json --runs "$runs" ${models[@]+"${models[@]}"} > "$out/ours_$r.json"
+  nice "$kws" bench --json --runs "$runs" ${models[@]+"${models[@]}"} > "$out/ours_$r.json"
   nice "$python" Tests/Reference/bench_reference.py --json --runs "$runs" ${models[@]+"${models[@]}"} \
     2>/dev/null > "$out/ref_$r.json"
 done
-"$python" - "$out" "$rounds" <<'PY'
+"$python" - "$out" "$rounds" "${cpu:-x86-64 baseline}" <<'PY'
 import json, sys
-folder, rounds = sys.argv[1], int(sys.argv[2])
+folder, rounds, cpu = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ours = [json.load(open(f"{folder}/ours_{r}.json")) for r in range(1, rounds + 1)]
 refs = [json.load(open(f"{folder}/ref_{r}.json")) for r in range(1, rounds + 1)]
 loads = sorted({o["load_average"] for o in ours} | {r["load_average"] for r in refs})
@@ -42,7 +54,7 @@ loads = sorted({o["load_average"] for o in ours} | {r["load_average"] for r in r
 def best(values):
     return min(values)
 
-print(f"single thread, best median of {rounds} rounds x {ours[0]['runs']} runs; "
+print(f"ours built for {cpu}; single thread, best median of {rounds} rounds x {ours[0]['runs']} runs; "
       f"load average during the runs: {', '.join(loads)}")
 print()
 print("| item | ours | reference | reference time | ratio (ref / ours) |")
