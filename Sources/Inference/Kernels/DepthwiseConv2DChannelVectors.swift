@@ -1,6 +1,6 @@
 // DEPTHWISE_CONV_2D fast path for depth multiplier 1 and no dilation (DS-CNN's 3x3
 // layers, microWakeWord's time-axis filters): channels are contiguous in both the
-// input pixel and the filter tap, so eight channels are one vector. The window is
+// input pixel and the filter tap, so sixteen (then eight) channels are one vector. The window is
 // clipped to the image once per output pixel; the inner loop has no bounds checks.
 //
 // Same integers as `depthwiseConv2DReference`: each product (x + offset) * w lies in
@@ -50,6 +50,41 @@ public func depthwiseConv2DChannelVectors(
             // Input element of tap (fy, fx), channel 0.
             let origin = input + ((b * inputHeight + inY) * inputWidth + inX) * depth
             var c = 0
+            // Sixteen channels per pass: one 16-byte load per tap for input and filter.
+            while c &+ 16 <= depth {
+              var accA = SIMD8<Int32>()
+              var accB = SIMD8<Int32>()
+              for fy in fyStart..<fyEnd {
+                let inRow = origin + fy * inputRowStride + c
+                let filterRow = filter + fy * filterRowStride + c
+                for fx in fxStart..<fxEnd {
+                  let x = loadWidened16(inRow + fx * depth)
+                  let w = loadWidened16(filterRow + fx * depth)
+                  accA &+= SIMD8<Int32>(truncatingIfNeeded: (x.low &+ offset) &* w.low)
+                  accB &+= SIMD8<Int32>(truncatingIfNeeded: (x.high &+ offset) &* w.high)
+                }
+              }
+              var quarters = (accA.lowHalf, accA.highHalf, accB.lowHalf, accB.highHalf)
+              if let bias {
+                quarters.0 &+= load4(bias + c)
+                quarters.1 &+= load4(bias + c + 4)
+                quarters.2 &+= load4(bias + c + 8)
+                quarters.3 &+= load4(bias + c + 12)
+              }
+              requantizeAndStore4(
+                quarters.0, multiplier: load4(multiplier + c), shift: load4(shift + c),
+                outputOffset: outputOffset, min: low, max: high, to: out + c)
+              requantizeAndStore4(
+                quarters.1, multiplier: load4(multiplier + c + 4), shift: load4(shift + c + 4),
+                outputOffset: outputOffset, min: low, max: high, to: out + c + 4)
+              requantizeAndStore4(
+                quarters.2, multiplier: load4(multiplier + c + 8), shift: load4(shift + c + 8),
+                outputOffset: outputOffset, min: low, max: high, to: out + c + 8)
+              requantizeAndStore4(
+                quarters.3, multiplier: load4(multiplier + c + 12), shift: load4(shift + c + 12),
+                outputOffset: outputOffset, min: low, max: high, to: out + c + 12)
+              c &+= 16
+            }
             while c < vectorChannels {
               var acc = SIMD8<Int32>()
               for fy in fyStart..<fyEnd {

@@ -35,6 +35,13 @@ func loadWidened8(_ p: UnsafePointer<Int8>) -> SIMD8<Int16> {
   SIMD8<Int16>(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Int8>.self))
 }
 
+/// Sixteen int8 values from `p` (any alignment), sign-extended to int16 in two halves.
+@inline(__always)
+func loadWidened16(_ p: UnsafePointer<Int8>) -> (low: SIMD8<Int16>, high: SIMD8<Int16>) {
+  let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self)
+  return (SIMD8<Int16>(truncatingIfNeeded: v.lowHalf), SIMD8<Int16>(truncatingIfNeeded: v.highHalf))
+}
+
 /// Eight int16 values from `p` (any alignment).
 @inline(__always)
 func load8(_ p: UnsafePointer<Int16>) -> SIMD8<Int16> {
@@ -138,6 +145,73 @@ func dotProducts4(
     k &+= 1
   }
   return sums
+}
+
+/// `dotProducts4` for two int16 rows `x0`, `x1` at once: each widened weight vector
+/// serves both (8 accumulators). Returns the four sums of each row.
+@inline(__always)
+func dotProducts4x2(
+  _ x0: UnsafePointer<Int16>, _ x1: UnsafePointer<Int16>, _ w: UnsafePointer<Int8>,
+  stride: Int, count: Int
+) -> (SIMD4<Int32>, SIMD4<Int32>) {
+  let w1 = w + stride
+  let w2 = w1 + stride
+  let w3 = w2 + stride
+  var a0 = SIMD4<Int32>()
+  var a1 = SIMD4<Int32>()
+  var a2 = SIMD4<Int32>()
+  var a3 = SIMD4<Int32>()
+  var b0 = SIMD4<Int32>()
+  var b1 = SIMD4<Int32>()
+  var b2 = SIMD4<Int32>()
+  var b3 = SIMD4<Int32>()
+  let pairedCount = count & ~15
+  var k = 0
+  while k < pairedCount {
+    let xEven = load8(x0 + k)
+    let xOdd = load8(x0 + k + 8)
+    let yEven = load8(x1 + k)
+    let yOdd = load8(x1 + k + 8)
+    let r0 = loadEvenOdd16(w + k)
+    a0 &+= multiplyAddPairs(xEven, r0.even) &+ multiplyAddPairs(xOdd, r0.odd)
+    b0 &+= multiplyAddPairs(yEven, r0.even) &+ multiplyAddPairs(yOdd, r0.odd)
+    let r1 = loadEvenOdd16(w1 + k)
+    a1 &+= multiplyAddPairs(xEven, r1.even) &+ multiplyAddPairs(xOdd, r1.odd)
+    b1 &+= multiplyAddPairs(yEven, r1.even) &+ multiplyAddPairs(yOdd, r1.odd)
+    let r2 = loadEvenOdd16(w2 + k)
+    a2 &+= multiplyAddPairs(xEven, r2.even) &+ multiplyAddPairs(xOdd, r2.odd)
+    b2 &+= multiplyAddPairs(yEven, r2.even) &+ multiplyAddPairs(yOdd, r2.odd)
+    let r3 = loadEvenOdd16(w3 + k)
+    a3 &+= multiplyAddPairs(xEven, r3.even) &+ multiplyAddPairs(xOdd, r3.odd)
+    b3 &+= multiplyAddPairs(yEven, r3.even) &+ multiplyAddPairs(yOdd, r3.odd)
+    k &+= 16
+  }
+  if k &+ 8 <= count {
+    let xv = load8(x0 + k)
+    let yv = load8(x1 + k)
+    let r0 = loadWidened8(w + k)
+    let r1 = loadWidened8(w1 + k)
+    let r2 = loadWidened8(w2 + k)
+    let r3 = loadWidened8(w3 + k)
+    a0 &+= multiplyAddPairs(xv, r0)
+    a1 &+= multiplyAddPairs(xv, r1)
+    a2 &+= multiplyAddPairs(xv, r2)
+    a3 &+= multiplyAddPairs(xv, r3)
+    b0 &+= multiplyAddPairs(yv, r0)
+    b1 &+= multiplyAddPairs(yv, r1)
+    b2 &+= multiplyAddPairs(yv, r2)
+    b3 &+= multiplyAddPairs(yv, r3)
+    k &+= 8
+  }
+  var sums0 = addPairs(addPairs(a0, a1), addPairs(a2, a3))
+  var sums1 = addPairs(addPairs(b0, b1), addPairs(b2, b3))
+  while k < count {
+    let wk = SIMD4(Int32(w[k]), Int32(w1[k]), Int32(w2[k]), Int32(w3[k]))
+    sums0 &+= wk &* Int32(x0[k])
+    sums1 &+= wk &* Int32(x1[k])
+    k &+= 1
+  }
+  return (sums0, sums1)
 }
 
 /// The dot product of an int16 row (in `pairedIndex` order) with an int8 row,
