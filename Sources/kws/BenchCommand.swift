@@ -23,7 +23,8 @@ struct BenchCommand: ParsableCommand {
 
   static let defaultModel = "Tests/InferenceTests/Models/dscnn_random.tflite"
 
-  @Option(name: .long, help: "A .tflite model to time (repeatable; default: \(defaultModel) if present).")
+  @Option(
+    name: .long, help: "A .tflite model to time (repeatable; default: \(defaultModel) if present).")
   var model: [String] = []
 
   @Option(name: .long, help: "Timed runs per item (medians over these).")
@@ -41,7 +42,9 @@ struct BenchCommand: ParsableCommand {
   func validate() throws {
     guard runs >= 1 else { throw ValidationError("--runs must be at least 1 (got \(runs))") }
     guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more (got \(warmup))") }
-    guard (1...60).contains(seconds) else { throw ValidationError("--seconds must be 1...60 (got \(seconds))") }
+    guard (1...60).contains(seconds) else {
+      throw ValidationError("--seconds must be 1...60 (got \(seconds))")
+    }
   }
 
   struct Timing {
@@ -54,9 +57,13 @@ struct BenchCommand: ParsableCommand {
   func run() throws {
     let signal = Self.testSignal(samples: 16_000 * seconds)
     var frontends: [Timing] = []
-    for (name, config) in [("microfrontend", MicroFrontendConfig.microWakeWord), ("micro-speech", .microSpeech)] {
+    for (name, config) in [
+      ("microfrontend", MicroFrontendConfig.microWakeWord), ("micro-speech", .microSpeech),
+    ] {
       var frontend: MicroFrontend
-      do { frontend = try MicroFrontend(config: config) } catch { throw CommandFailure(error.description) }
+      do { frontend = try MicroFrontend(config: config) } catch {
+        throw CommandFailure(error.description)
+      }
       var frames = 0
       let times = measure {
         frontend.reset()
@@ -71,7 +78,9 @@ struct BenchCommand: ParsableCommand {
 
     var models: [Timing] = []
     var paths = model
-    if paths.isEmpty && FileManager.default.fileExists(atPath: Self.defaultModel) { paths = [Self.defaultModel] }
+    if paths.isEmpty && FileManager.default.fileExists(atPath: Self.defaultModel) {
+      paths = [Self.defaultModel]
+    }
     for path in paths {
       let runner: ModelRunner
       do { runner = try ModelRunner(path: path) } catch { throw CommandFailure(error.description) }
@@ -81,7 +90,8 @@ struct BenchCommand: ParsableCommand {
         let t = interpreter.input(i)
         for b in 0..<t.byteCount {
           state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-          t.data.storeBytes(of: UInt8(truncatingIfNeeded: state >> 56), toByteOffset: b, as: UInt8.self)
+          t.data.storeBytes(
+            of: UInt8(truncatingIfNeeded: state >> 56), toByteOffset: b, as: UInt8.self)
         }
       }
       var failure: String?
@@ -93,30 +103,42 @@ struct BenchCommand: ParsableCommand {
       models.append(
         Timing(
           name: path, median: times.median, min: times.min,
-          extra: [("macs", Double(macs)), ("macs_per_second", Double(macs) / (times.median * 1e-6))]))
+          extra: [
+            ("macs", Double(macs)), ("macs_per_second", Double(macs) / (times.median * 1e-6)),
+          ]))
     }
 
-    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+    let load =
+      (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
       .split(separator: " ").first.map(String.init) ?? "unknown"
     if json {
       func entry(_ t: Timing, unit: String) -> String {
-        var fields = ["\"name\":\(jsonString(t.name))", "\"\(unit)_median\":\(t.median)", "\"\(unit)_min\":\(t.min)"]
+        var fields = [
+          "\"name\":\(jsonString(t.name))", "\"\(unit)_median\":\(t.median)",
+          "\"\(unit)_min\":\(t.min)",
+        ]
         for (k, v) in t.extra { fields.append("\"\(k)\":\(v)") }
         return "{" + fields.joined(separator: ",") + "}"
       }
       let f = frontends.map { entry($0, unit: "us_per_audio_second") }.joined(separator: ",")
       let m = models.map { entry($0, unit: "us_per_inference") }.joined(separator: ",")
-      print("{\"runs\":\(runs),\"warmup\":\(warmup),\"load_average\":\(jsonString(load)),\"frontends\":[\(f)],\"models\":[\(m)]}")
+      print(
+        "{\"runs\":\(runs),\"warmup\":\(warmup),\"load_average\":\(jsonString(load)),\"frontends\":[\(f)],\"models\":[\(m)]}"
+      )
     } else {
       print("kws bench: \(runs) runs after \(warmup) warm-up, single thread, load average \(load)")
       for t in frontends {
-        print(String(format: "  %-16@ %10.1f us per second of audio (min %.1f)", t.name as NSString, t.median, t.min))
+        print(
+          String(
+            format: "  %-16@ %10.1f us per second of audio (min %.1f)", t.name as NSString,
+            t.median, t.min))
       }
       for t in models {
         let macs = t.extra[0].1
         print(
           String(
-            format: "  %@: %.1f us per inference (min %.1f), %.0f MACs, %.2f GMAC/s", t.name as NSString,
+            format: "  %@: %.1f us per inference (min %.1f), %.0f MACs, %.2f GMAC/s",
+            t.name as NSString,
             t.median, t.min, macs, macs / t.median / 1e3))
       }
     }

@@ -17,8 +17,9 @@ private func randomInt8s(_ n: Int, _ g: inout SplitMix64) -> [Int8] {
 /// A scale whose ratio to the others spans 2^-24 ... 2^4, so requantization meets
 /// right shifts up to 24 and left shifts up to 4.
 private func randomScale(_ g: inout SplitMix64) -> Float {
-  Float(Double(sign: .plus, exponent: Int.random(in: -12...2, using: &g), significand: 1)
-    * Double.random(in: 1..<2, using: &g))
+  Float(
+    Double(sign: .plus, exponent: Int.random(in: -12...2, using: &g), significand: 1)
+      * Double.random(in: 1..<2, using: &g))
 }
 
 private func randomQuantization(_ g: inout SplitMix64) -> TensorQuantization {
@@ -30,7 +31,8 @@ private func randomActivation(_ g: inout SplitMix64) -> FusedActivation {
 }
 
 private func randomBias(_ n: Int, _ g: inout SplitMix64) -> [Int32]? {
-  Bool.random(using: &g) ? nil : (0..<n).map { _ in Int32.random(in: -(1 << 18)...(1 << 18), using: &g) }
+  Bool.random(using: &g)
+    ? nil : (0..<n).map { _ in Int32.random(in: -(1 << 18)...(1 << 18), using: &g) }
 }
 
 /// Counts the bytes where two outputs differ, printing the first few.
@@ -57,9 +59,10 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
           trial % 3 == 0
           ? edges[Int.random(in: 0..<edges.count, using: &g)]
           : Int32(truncatingIfNeeded: g.next() >> UInt64.random(in: 32...63, using: &g))
-          &* (Bool.random(using: &g) ? 1 : -1)
+            &* (Bool.random(using: &g) ? 1 : -1)
         // Real multipliers from 2^-33 (flushed to 0) to 2^31.
-        let real = Double(sign: .plus, exponent: Int.random(in: -33...30, using: &g), significand: 1)
+        let real =
+          Double(sign: .plus, exponent: Int.random(in: -33...30, using: &g), significand: 1)
           * Double.random(in: 1..<2, using: &g)
         let q = quantizeMultiplier(real)
         multiplier[lane] = q.multiplier
@@ -70,7 +73,9 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
         let scalar = multiplyByQuantizedMultiplier(acc[lane], multiplier[lane], shift[lane])
         if vector[lane] != scalar {
           if mismatches < 5 {
-            print("acc \(acc[lane]) m \(multiplier[lane]) s \(shift[lane]): \(vector[lane]) vs \(scalar)")
+            print(
+              "acc \(acc[lane]) m \(multiplier[lane]) s \(shift[lane]): \(vector[lane]) vs \(scalar)"
+            )
           }
           mismatches += 1
         }
@@ -291,7 +296,8 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
         }
         return out
       }
-      mismatches += reportMismatches("fc \(batches)x\(depth)->\(outputs)", run(.gemv), run(.reference))
+      mismatches += reportMismatches(
+        "fc \(batches)x\(depth)->\(outputs)", run(.gemv), run(.reference))
     }
     #expect(mismatches == 0)
     // A weights zero point keeps the reference loops.
@@ -315,7 +321,8 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
           Int.random(in: 1...9, using: &g), Int.random(in: 1...40, using: &g))
       let (fh, fw) =
         trial == 0
-        ? (25, 5) : (Int.random(in: 1...input[1], using: &g), Int.random(in: 1...input[2], using: &g))
+        ? (25, 5)
+        : (Int.random(in: 1...input[1], using: &g), Int.random(in: 1...input[2], using: &g))
       let (sh, sw) =
         trial == 0 ? (1, 1) : (Int.random(in: 1...3, using: &g), Int.random(in: 1...3, using: &g))
       let padding: PaddingMode = trial == 0 || Bool.random(using: &g) ? .valid : .same
@@ -343,7 +350,8 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
         }
         return out
       }
-      mismatches += reportMismatches("pool \(input) \(fh)x\(fw)", run(.channelVectors), run(.reference))
+      mismatches += reportMismatches(
+        "pool \(input) \(fh)x\(fw)", run(.channelVectors), run(.reference))
     }
     #expect(mismatches == 0)
   }
