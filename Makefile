@@ -53,5 +53,9 @@ firmware-test: deps
 
 test: test-swift firmware-test
 
+# Side-by-side timings, ours vs the references (C microfrontend, LiteRT 2.3, TFLM).
+bench: deps venv
+	Scripts/bench.sh
+
 clean:
 	rm -rf .build Firmware/build

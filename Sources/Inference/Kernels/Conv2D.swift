@@ -22,6 +22,20 @@ public struct Conv2DParams: Sendable {
   public var outputOffset: Int32
   public var activation: ActivationRange
   public var channels: ChannelMultipliers
+  /// The loops eval runs, chosen by `prepareConv2D` (set `.reference` to force the
+  /// plain loops, as the fast-path tests do).
+  public var path: Conv2DPath
+}
+
+/// How `conv2D` computes: both paths give the same bytes.
+public enum Conv2DPath: Equatable, Sendable {
+  /// The reference loops: any shape, grouped convolutions too.
+  case reference
+  /// Per output pixel, its input patch (KH x KW x C_in values, offset added, zeros in
+  /// the padding) is gathered as int16 on the stack, then multiplied with four filter
+  /// rows at a time (`conv2DPatchGEMM`). Needs groups == 1 and a patch of at most
+  /// `stackPatchCapacity` values. A 1x1 convolution's patch is its input pixel.
+  case patchGEMM
 }
 
 /// Turns the float quantization of a CONV_2D into integer parameters, checking shapes.
@@ -63,15 +77,39 @@ public func prepareConv2D(
   let channels = try ChannelMultipliers.checked(
     op: op, input: inputQuantization.scale, filterScales: filterScales,
     output: outputQuantization.scale, channels: filter[0])
+  let patchSize = filter[1] * filter[2] * filter[3]
+  let path: Conv2DPath = groups == 1 && patchSize <= stackPatchCapacity ? .patchGEMM : .reference
   return Conv2DParams(
     strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
     dilationWidth: dilationWidth, padding: pad, inputOffset: -inputQuantization.zeroPoint,
     outputOffset: outputQuantization.zeroPoint,
-    activation: activationRange(activation, output: outputQuantization), channels: channels)
+    activation: activationRange(activation, output: outputQuantization), channels: channels,
+    path: path)
 }
 
-/// Integer-only CONV_2D over shapes checked by `prepareConv2D`.
+/// Integer-only CONV_2D over shapes checked by `prepareConv2D`, by the path prepare chose.
 public func conv2D(
+  _ p: Conv2DParams,
+  input: UnsafePointer<Int8>, inputShape: Shape,
+  filter: UnsafePointer<Int8>, filterShape: Shape,
+  bias: UnsafePointer<Int32>?,
+  output: UnsafeMutablePointer<Int8>, outputShape: Shape
+) {
+  switch p.path {
+  case .reference:
+    conv2DReference(
+      p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
+      bias: bias, output: output, outputShape: outputShape)
+  case .patchGEMM:
+    conv2DPatchGEMM(
+      p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
+      bias: bias, output: output, outputShape: outputShape)
+  }
+}
+
+/// The reference loops of CONV_2D (TFLM `ConvPerChannel`), for any shape `prepareConv2D`
+/// accepts.
+public func conv2DReference(
   _ p: Conv2DParams,
   input: UnsafePointer<Int8>, inputShape: Shape,
   filter: UnsafePointer<Int8>, filterShape: Shape,

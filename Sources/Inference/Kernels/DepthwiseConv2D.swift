@@ -21,6 +21,18 @@ public struct DepthwiseConv2DParams: Sendable {
   public var outputOffset: Int32
   public var activation: ActivationRange
   public var channels: ChannelMultipliers
+  /// The loops eval runs, chosen by `prepareDepthwiseConv2D` (set `.reference` to
+  /// force the plain loops, as the fast-path tests do).
+  public var path: DepthwiseConv2DPath
+}
+
+/// How `depthwiseConv2D` computes: both paths give the same bytes.
+public enum DepthwiseConv2DPath: Equatable, Sendable {
+  /// The reference loops: any shape.
+  case reference
+  /// Eight channels at a time, taps clipped to the image once per output pixel
+  /// (`depthwiseConv2DChannelVectors`). Needs depth multiplier 1 and no dilation.
+  case channelVectors
 }
 
 /// Turns the float quantization of a DEPTHWISE_CONV_2D into integer parameters.
@@ -64,15 +76,39 @@ public func prepareDepthwiseConv2D(
   let channels = try ChannelMultipliers.checked(
     op: op, input: inputQuantization.scale, filterScales: filterScales,
     output: outputQuantization.scale, channels: filter[3])
+  let vectorizable = depthMultiplier == 1 && dilationHeight == 1 && dilationWidth == 1
   return DepthwiseConv2DParams(
     strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
     dilationWidth: dilationWidth, depthMultiplier: depthMultiplier, padding: pad,
     inputOffset: -inputQuantization.zeroPoint, outputOffset: outputQuantization.zeroPoint,
-    activation: activationRange(activation, output: outputQuantization), channels: channels)
+    activation: activationRange(activation, output: outputQuantization), channels: channels,
+    path: vectorizable ? .channelVectors : .reference)
 }
 
-/// Integer-only DEPTHWISE_CONV_2D over shapes checked by `prepareDepthwiseConv2D`.
+/// Integer-only DEPTHWISE_CONV_2D over shapes checked by `prepareDepthwiseConv2D`, by
+/// the path prepare chose.
 public func depthwiseConv2D(
+  _ p: DepthwiseConv2DParams,
+  input: UnsafePointer<Int8>, inputShape: Shape,
+  filter: UnsafePointer<Int8>, filterShape: Shape,
+  bias: UnsafePointer<Int32>?,
+  output: UnsafeMutablePointer<Int8>, outputShape: Shape
+) {
+  switch p.path {
+  case .reference:
+    depthwiseConv2DReference(
+      p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
+      bias: bias, output: output, outputShape: outputShape)
+  case .channelVectors:
+    depthwiseConv2DChannelVectors(
+      p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
+      bias: bias, output: output, outputShape: outputShape)
+  }
+}
+
+/// The reference loops of DEPTHWISE_CONV_2D (TFLM `DepthwiseConvPerChannel`), for any
+/// shape `prepareDepthwiseConv2D` accepts.
+public func depthwiseConv2DReference(
   _ p: DepthwiseConv2DParams,
   input: UnsafePointer<Int8>, inputShape: Shape,
   filter: UnsafePointer<Int8>, filterShape: Shape,

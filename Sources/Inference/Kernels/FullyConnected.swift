@@ -25,6 +25,19 @@ public struct FullyConnectedParams: Sendable {
   public var accumulationDepth: Int
   /// O: output values per row.
   public var outputDepth: Int
+  /// The loops eval runs, chosen by `prepareFullyConnected` (set `.reference` to
+  /// force the plain loops, as the fast-path tests do).
+  public var path: FullyConnectedPath
+}
+
+/// How `fullyConnected` computes: both paths give the same bytes.
+public enum FullyConnectedPath: Equatable, Sendable {
+  /// The reference loops: any shape, any weights zero point.
+  case reference
+  /// Each input row widened once to int16 (offset added) on the stack, then four
+  /// weight rows per pass (`fullyConnectedGEMV`). Needs weights zero point 0 and
+  /// D <= `stackPatchCapacity`.
+  case gemv
 }
 
 /// Turns the float quantization of a FULLY_CONNECTED into integer parameters.
@@ -80,7 +93,8 @@ public func prepareFullyConnected(
     inputOffset: -inputQuantization.zeroPoint, weightsOffset: -weightsZeroPoint,
     outputOffset: outputQuantization.zeroPoint,
     activation: activationRange(activation, output: outputQuantization), channels: channels,
-    batches: batches, accumulationDepth: depth, outputDepth: outputDepth)
+    batches: batches, accumulationDepth: depth, outputDepth: outputDepth,
+    path: weightsZeroPoint == 0 && depth <= stackPatchCapacity ? .gemv : .reference)
 }
 
 extension ChannelMultipliers {
@@ -90,8 +104,26 @@ extension ChannelMultipliers {
   }
 }
 
-/// Integer-only FULLY_CONNECTED over shapes checked by `prepareFullyConnected`.
+/// Integer-only FULLY_CONNECTED over shapes checked by `prepareFullyConnected`, by the
+/// path prepare chose.
 public func fullyConnected(
+  _ p: FullyConnectedParams,
+  input: UnsafePointer<Int8>,
+  weights: UnsafePointer<Int8>,
+  bias: UnsafePointer<Int32>?,
+  output: UnsafeMutablePointer<Int8>
+) {
+  switch p.path {
+  case .reference:
+    fullyConnectedReference(p, input: input, weights: weights, bias: bias, output: output)
+  case .gemv:
+    fullyConnectedGEMV(p, input: input, weights: weights, bias: bias, output: output)
+  }
+}
+
+/// The reference loops of FULLY_CONNECTED (TFLM `FullyConnected[PerChannel]`), for any
+/// shape `prepareFullyConnected` accepts.
+public func fullyConnectedReference(
   _ p: FullyConnectedParams,
   input: UnsafePointer<Int8>,
   weights: UnsafePointer<Int8>,

@@ -13,6 +13,17 @@ public struct Pool2DParams: Sendable {
   public var strideWidth: Int
   public var padding: PaddingValues
   public var activation: ActivationRange
+  /// The loops `averagePool2D` runs (set `.reference` to force the plain loops, as
+  /// the fast-path tests do); MAX_POOL_2D always runs the reference.
+  public var path: Pool2DPath = .channelVectors
+}
+
+/// How `averagePool2D` computes: both paths give the same bytes.
+public enum Pool2DPath: Equatable, Sendable {
+  /// The reference loops, one channel at a time.
+  case reference
+  /// Window sums for eight channels at a time (`averagePool2DChannelVectors`).
+  case channelVectors
 }
 
 /// Checks the shapes of a pool and computes its padding and clamp range.
@@ -62,8 +73,24 @@ func poolWindow(_ p: Pool2DParams, oy: Int, ox: Int, inputHeight: Int, inputWidt
   )
 }
 
-/// Integer-only AVERAGE_POOL_2D over shapes checked by `preparePool2D`.
+/// Integer-only AVERAGE_POOL_2D over shapes checked by `preparePool2D`, by `p.path`.
 public func averagePool2D(
+  _ p: Pool2DParams,
+  input: UnsafePointer<Int8>, inputShape: Shape,
+  output: UnsafeMutablePointer<Int8>, outputShape: Shape
+) {
+  switch p.path {
+  case .reference:
+    averagePool2DReference(
+      p, input: input, inputShape: inputShape, output: output, outputShape: outputShape)
+  case .channelVectors:
+    averagePool2DChannelVectors(
+      p, input: input, inputShape: inputShape, output: output, outputShape: outputShape)
+  }
+}
+
+/// The reference loops of AVERAGE_POOL_2D (TFLM `AveragePool`).
+public func averagePool2DReference(
   _ p: Pool2DParams,
   input: UnsafePointer<Int8>, inputShape: Shape,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
@@ -124,6 +151,59 @@ public func maxPool2D(
           output[((b * outputHeight + oy) * outputWidth + ox) * depth + c] = Int8(
             truncatingIfNeeded: best)
         }
+      }
+    }
+  }
+}
+
+/// AVERAGE_POOL_2D with window sums over eight channels at a time (channels are
+/// contiguous in a pixel), then the reference's rounding division per channel. Same
+/// integers as `averagePool2DReference`: the same int32 sums, the same division.
+public func averagePool2DChannelVectors(
+  _ p: Pool2DParams,
+  input: UnsafePointer<Int8>, inputShape: Shape,
+  output: UnsafeMutablePointer<Int8>, outputShape: Shape
+) {
+  let (batches, inputHeight, inputWidth, depth) = (
+    inputShape[0], inputShape[1], inputShape[2], inputShape[3]
+  )
+  let (outputHeight, outputWidth) = (outputShape[1], outputShape[2])
+  let vectorChannels = depth & ~7
+  // Round half away from zero with truncating division, as TFLM.
+  @inline(__always) func average(_ sum: Int32, _ count: Int32) -> Int8 {
+    let q = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count
+    return Int8(truncatingIfNeeded: min(max(q, p.activation.min), p.activation.max))
+  }
+  var out = output
+  for b in 0..<batches {
+    for oy in 0..<outputHeight {
+      for ox in 0..<outputWidth {
+        let w = poolWindow(p, oy: oy, ox: ox, inputHeight: inputHeight, inputWidth: inputWidth)
+        let count = Int32((w.yEnd - w.yStart) * (w.xEnd - w.xStart))
+        let origin = input + ((b * inputHeight + w.inY) * inputWidth + w.inX) * depth
+        var c = 0
+        while c < vectorChannels {
+          var sum = SIMD8<Int32>()
+          for fy in w.yStart..<w.yEnd {
+            let row = origin + fy * inputWidth * depth + c
+            for fx in w.xStart..<w.xEnd {
+              sum &+= SIMD8<Int32>(truncatingIfNeeded: loadWidened8(row + fx * depth))
+            }
+          }
+          for lane in 0..<8 { out[c + lane] = average(sum[lane], count) }
+          c &+= 8
+        }
+        while c < depth {
+          var sum: Int32 = 0
+          for fy in w.yStart..<w.yEnd {
+            for fx in w.xStart..<w.xEnd {
+              sum &+= Int32(origin[(fy * inputWidth + fx) * depth + c])
+            }
+          }
+          out[c] = average(sum, count)
+          c &+= 1
+        }
+        out += depth
       }
     }
   }

@@ -1,5 +1,6 @@
 // Host timing of the int8 kernels on the DS-CNN-S model: prepare every layer once,
-// then run whole inferences (ours only, chained) and print the median. Not a test:
+// then run whole inferences (ours only, chained) and print the median, then each
+// layer's minimum time over the same number of runs (the per-layer picture). Not a test:
 // timings are machine dependent. Build and run with ./run.sh (release, -O).
 import FixedPoint
 import Foundation
@@ -108,10 +109,12 @@ for op in json["ops"] as! [[String: Any]] {
 let input = ((json["cases"] as! [[String: Any]])[0]["input"] as! [Int]).map { Int8($0) }
 var a = [Int8](repeating: 0, count: 64 * 1024)
 var b = [Int8](repeating: 0, count: 64 * 1024)
-func infer() -> [Int8] {
+func infer(layerTimes: UnsafeMutablePointer<Double>? = nil) -> [Int8] {
   for i in 0..<input.count { a[i] = input[i] }
   var count = input.count
-  for layer in layers {
+  let clock = ContinuousClock()
+  for (index, layer) in layers.enumerated() {
+    let start = clock.now
     a.withUnsafeBufferPointer { src in
       b.withUnsafeMutableBufferPointer { dst in
         let s = src.baseAddress!
@@ -153,6 +156,10 @@ func infer() -> [Int8] {
         }
       }
     }
+    if let layerTimes {
+      let d = clock.now - start
+      layerTimes[index] = Double(d.components.attoseconds) / 1e12 + Double(d.components.seconds) * 1e6
+    }
     swap(&a, &b)
   }
   return Array(a[0..<count])
@@ -168,6 +175,31 @@ for _ in 0..<(CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2])! :
   times.append(Double(t.components.attoseconds) / 1e12 + Double(t.components.seconds) * 1e6)
 }
 times.sort()
+// Per layer: the minimum over the runs (other processes only add time).
+var perLayer = [[Double]](repeating: [], count: layers.count)
+var one = [Double](repeating: 0, count: layers.count)
+for _ in 0..<times.count {
+  _ = one.withUnsafeMutableBufferPointer { infer(layerTimes: $0.baseAddress) }
+  for i in 0..<layers.count { perLayer[i].append(one[i]) }
+}
+for (i, layer) in layers.enumerated() {
+  let name: String
+  var macs = 0
+  switch layer {
+  case .conv(_, _, let f, _, let out):
+    name = "CONV_2D \(f.shape[1])x\(f.shape[2])x\(f.shape[3])->\(f.shape[0])"
+    macs = out.shape.elementCount * f.shape[1] * f.shape[2] * f.shape[3]
+  case .depthwise(_, _, let f, _, let out):
+    name = "DEPTHWISE_CONV_2D \(f.shape[1])x\(f.shape[2])"
+    macs = out.shape.elementCount * f.shape[1] * f.shape[2]
+  case .pool: name = "AVERAGE_POOL_2D"
+  case .fc(_, let w, _, let out):
+    name = "FULLY_CONNECTED \(w.shape[1])->\(w.shape[0])"
+    macs = out.shape.elementCount * w.shape[1]
+  case .softmax: name = "SOFTMAX"
+  }
+  print("  layer \(i) \(name): min \(String(format: "%.1f", perLayer[i].min()!)) us, \(macs) MACs")
+}
 print(
   "\(path): \(layers.count) kernels, scores equal TFLM's; median \(Int(times[times.count / 2])) us per inference, min \(Int(times[0])) us (\(times.count) runs)"
 )
