@@ -13,7 +13,8 @@
 //       "window_frames": 49, "stride_frames": 5,      // classifier cadence (optional)
 //       "input": {"scale": 0.58, "zero_point": 83},   // optional: else the model's input tensor
 //       "detection": {"threshold": 0.8, "smoothing": 3, "refractory_ms": 1000, "minimum_count": 1},
-//       "keyword_detection": {"yes": {"threshold": 0.9}}}   // per-keyword overrides (optional)
+//       "keyword_detection": {"yes": {"threshold": 0.9}},   // per-keyword overrides (optional)
+//       "normalization": "clip-peak"}   // optional: each 1 s clip divided by its peak (MLPerf MFCC)
 import Foundation
 import Frontend
 import Spotter
@@ -36,6 +37,8 @@ public struct ModelManifest: Sendable {
   public var keywordDetection: [String: DetectionSettings]
   /// Where the manifest came from (for messages).
   public var source: String
+  /// What the model's training did to each clip before the front end.
+  public var normalization: ClipNormalization = .none
 
   static let frontendNames = FrontendKind.all.map(\.name).joined(separator: ", ")
   static let nonKeywordLabels: Set<String> = ["silence", "unknown", "_silence_", "_unknown_", "background"]
@@ -44,6 +47,13 @@ public struct ModelManifest: Sendable {
   public func detectionSettings(for keyword: String) -> DetectionSettings {
     keywordDetection[keyword] ?? detection
   }
+}
+
+/// Per-clip input normalization a classifier was trained with.
+public enum ClipNormalization: String, Sendable {
+  case none
+  /// x / max(x) over the 1 s clip (MLPerf Tiny DS-CNN), before the MFCC.
+  case clipPeak = "clip-peak"
 }
 
 public struct ManifestError: Error, CustomStringConvertible, Equatable {
@@ -177,10 +187,20 @@ extension ModelManifest {
     if let s = strideFrames, s < 1 { throw reader.error("stride_frames must be at least 1") }
     let name: String =
       try reader.optional(json, "name") ?? URL(fileURLWithPath: modelPath).deletingPathExtension().lastPathComponent
+    var normalization = ClipNormalization.none
+    if let n: String = try reader.optional(json, "normalization") {
+      guard let parsed = ClipNormalization(rawValue: n) else {
+        throw reader.error("normalization \"\(n)\" is not \"none\" or \"clip-peak\"")
+      }
+      guard parsed == .none || frontend == .mfcc else {
+        throw reader.error("normalization \"clip-peak\" needs the mfcc front end")
+      }
+      normalization = parsed
+    }
     return ModelManifest(
       name: name, modelPath: modelPath, kind: kind, frontend: frontend, labels: labels, keywords: keywords,
       windowFrames: windowFrames, strideFrames: strideFrames, inputScale: scale, inputZeroPoint: zeroPoint,
-      detection: defaults, keywordDetection: perKeyword, source: reader.path)
+      detection: defaults, keywordDetection: perKeyword, source: reader.path, normalization: normalization)
   }
 
   private static func detection(
