@@ -21,7 +21,8 @@ public struct ClassMetrics: Codable, Equatable, Sendable {
   public var recall: Double
 }
 
-public struct Misclassified: Codable, Equatable, Sendable {
+/// One clip's outcome.
+public struct ClipResult: Codable, Equatable, Sendable {
   public var file: String
   public var truth: String
   public var predicted: String
@@ -33,7 +34,9 @@ public struct ClassificationMetrics: Sendable {
   public let labels: [String]
   /// confusion[truth][prediction] = clip count.
   public private(set) var confusion: [[Int]]
-  public private(set) var misclassified: [Misclassified] = []
+  /// Every clip, in the order added.
+  public private(set) var clips: [ClipResult] = []
+  public var misclassified: [ClipResult] { clips.filter { $0.truth != $0.predicted } }
 
   public init(labels: [String]) {
     self.labels = labels
@@ -50,10 +53,7 @@ public struct ClassificationMetrics: Sendable {
   public mutating func add(name: String, truth: Int, scores: [Double]) {
     let predicted = Self.argmax(scores)
     confusion[truth][predicted] += 1
-    if predicted != truth {
-      misclassified.append(
-        Misclassified(file: name, truth: labels[truth], predicted: labels[predicted], scores: scores))
-    }
+    clips.append(ClipResult(file: name, truth: labels[truth], predicted: labels[predicted], scores: scores))
   }
 
   public var total: Int { confusion.reduce(0) { $0 + $1.reduce(0, +) } }
@@ -84,7 +84,9 @@ public struct ClassificationReport: Codable, Sendable {
   /// Rows = truth, columns = prediction, in `labels` order.
   public var confusion: [[Int]]
   public var per_class: [ClassMetrics]
-  public var misclassified: [Misclassified]
+  public var misclassified: [ClipResult]
+  /// Every clip's outcome, in file order.
+  public var clips: [ClipResult]
   public var skipped: [EvalSkip]
 
   public init(model: String, metrics: ClassificationMetrics, skipped: [EvalSkip]) {
@@ -96,6 +98,7 @@ public struct ClassificationReport: Codable, Sendable {
     confusion = metrics.confusion
     per_class = metrics.perClass
     misclassified = metrics.misclassified
+    clips = metrics.clips
     self.skipped = skipped
   }
 
