@@ -47,6 +47,12 @@ public final class AudioFileReader {
   private var pending: [Int16] = []
   private var pendingStart = 0
   private var inputDone = false
+  /// Source frames decoded so far.
+  private var framesDecoded = 0
+  /// Whether `sourceFrames` is an exact count to hold the decoder to: the container
+  /// states it (WAV, FLAC's STREAMINFO, AIFF, ...), unlike Ogg and MPEG where
+  /// libsndfile's figure can be an estimate.
+  private let exactLength: Bool
   private var nanCount = 0
 
   /// Opens `path`. With `resample: false` a file not at 16 kHz is an error rather than
@@ -90,6 +96,8 @@ public final class AudioFileReader {
       framesLeft = frames
     }
     sourceFrames = frames
+    let major = info.format & Int32(SF_FORMAT_TYPEMASK)
+    exactLength = major != Int32(SF_FORMAT_OGG) && major != Int32(SF_FORMAT_MPEG)
     interleaved = []
 
     guard sourceChannels > 0 else {
@@ -170,7 +178,11 @@ public final class AudioFileReader {
       }
     }
     if framesLeft != Int.max { framesLeft -= got }
-    if got == 0 { framesLeft = 0 }
+    framesDecoded += got
+    if got == 0 {
+      framesLeft = 0
+      try checkLength()
+    }
 
     mono.removeAll(keepingCapacity: true)
     let channels = sourceChannels
@@ -201,6 +213,20 @@ public final class AudioFileReader {
       for x in mono { pending.append(Int16Conversion.sample(x)) }
       if got == 0 { finish() }
     }
+  }
+
+  /// At the end of the decoder's output: a file that stops short of the length its
+  /// header declares was cut off. Up to one second missing is a warning (the samples
+  /// present are good); more is an error, as for a WAV data chunk (see WAVLayout).
+  private func checkLength() throws(AudioError) {
+    guard exactLength, framesDecoded < sourceFrames else { return }
+    let missing = sourceFrames - framesDecoded
+    let message =
+      "decoding ended after \(framesDecoded) of the \(sourceFrames) sample frames the header declares"
+    if missing > sourceRate {
+      throw AudioError(path: path, kind: .decodeFailed(message + "; the file is truncated"))
+    }
+    warnings.append(AudioWarning(path: path, message: message + " (\(missing) missing)"))
   }
 
   private func finish() {

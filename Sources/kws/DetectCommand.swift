@@ -56,8 +56,11 @@ struct DetectCommand: ParsableCommand {
 
   private func detect(_ file: String, session: SpotterSession) throws {
     let reader = try AudioFileReader(path: file)
-    for warning in reader.warnings {
-      FileHandle.standardError.write(Data("kws detect: \(warning.description)\n".utf8))
+    // Warnings can come up while reading too (a short decode), so report them at the end.
+    defer {
+      for warning in reader.warnings {
+        FileHandle.standardError.write(Data("kws detect: \(warning.description)\n".utf8))
+      }
     }
     let spotter = session.spotter
     spotter.reset()

@@ -8,7 +8,8 @@ enum OutputFormat: String, CaseIterable {
   /// One frame per row, values separated by spaces; a `# source ...` line before each
   /// item (numpy.loadtxt skips it).
   case text
-  /// One object: front end, dtype, featureCount, and items with their frames.
+  /// One object: front end, dtype, featureCount, codeUnit (real value of one code), and
+  /// items with their frames.
   case json
   /// NumPy array: [frames, features] for one file, [items, frames, features] for several
   /// equal-length files or for --raw-clips.
@@ -58,6 +59,9 @@ struct OutputDescription {
   var quantization: Quantization?
   var dtype: NpyDType
   var featureCount: Int
+  /// The real value of one code unit (microfrontend 1/25.6, MFCC Q16 1/65536); after
+  /// --quantize the values are int8 with real = (q - zeroPoint) * scale instead.
+  var codeUnit: Double
 }
 
 /// Writes feature matrices one item at a time in the chosen format.
@@ -93,8 +97,8 @@ final class FeatureOutput {
         d.quantization.map { "{\"scale\": \($0.scale), \"zeroPoint\": \($0.zeroPoint)}" } ?? "null"
       try text?.write(
         "{\"frontend\": \(jsonString(d.frontend)), \"reference\": \(d.reference), \"quantize\": \(quantization),"
-          + " \"dtype\": \(jsonString(numpyName(d.dtype))), \"featureCount\": \(d.featureCount), \"items\": ["
-      )
+          + " \"dtype\": \(jsonString(numpyName(d.dtype))), \"featureCount\": \(d.featureCount),"
+          + " \"codeUnit\": \(d.quantization == nil ? "\(d.codeUnit)" : "null"), \"items\": [")
     }
   }
 

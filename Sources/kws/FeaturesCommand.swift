@@ -7,6 +7,7 @@
 //   kws features --frontend mfcc --quantize 0.5847029,83 --raw-clips clips.raw \
 //       --clip-samples 16000 -o x.npy                      # [clips, 49, 10] int8
 import ArgumentParser
+import Frontend
 import Glibc
 import Host
 
@@ -68,7 +69,7 @@ struct Features: ParsableCommand {
     help:
       "Front end: microfrontend (40 log-mel, 10 ms step), micro-speech (20 ms step), mfcc (10 MFCC, 20 ms step)."
   )
-  var frontend: FrontendName = .microfrontend
+  var frontend: FrontendKind = .microfrontend
 
   @Flag(
     help:
@@ -167,20 +168,21 @@ struct Features: ParsableCommand {
     return paths
   }
 
-  private func makeExtractor() throws(CLIError) -> (FeatureExtractor, FeatureQuantization?) {
-    let extractor = try FeatureExtractor(name: frontend, reference: reference)
+  private func makeExtractor() throws(CLIError) -> (ClipFeatureExtractor, FeatureQuantization?) {
+    let extractor = try ClipFeatureExtractor(kind: frontend, reference: reference)
     let quantization = try quantize.map { (q) throws(CLIError) in
       try FeatureQuantization(q, for: extractor)
     }
     return (extractor, quantization)
   }
 
-  private func describe(_ extractor: FeatureExtractor, _ quantization: FeatureQuantization?)
+  private func describe(_ extractor: ClipFeatureExtractor, _ quantization: FeatureQuantization?)
     -> OutputDescription
   {
     OutputDescription(
-      frontend: frontend.rawValue, reference: reference, quantization: quantize,
-      dtype: quantization == nil ? extractor.dtype : .int8, featureCount: extractor.featureCount)
+      frontend: frontend.name, reference: reference, quantization: quantize,
+      dtype: quantization == nil ? extractor.dtype : .int8, featureCount: extractor.featureCount,
+      codeUnit: frontend.codeUnit)
   }
 
   private func runFiles(_ paths: [String]) throws {

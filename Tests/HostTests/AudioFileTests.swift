@@ -380,6 +380,24 @@ private func readError(_ path: String, resample: Bool = true) -> AudioError? {
     }
   }
 
+  /// FLAC damage is libsndfile's to find: a clear decode error naming the file, never a
+  /// crash and never a silently short clip.
+  @Test(arguments: [("cut mid-stream", 20_000), ("cut in the header", 100)])
+  func damagedFLACIsAnError(name: String, keepBytes: Int) throws {
+    try withTemporaryDirectory { dir in
+      let flac = dir.appendingPathComponent("n.flac")
+      try sox(["-n", "-r", "16000", "-b", "16", flac.path, "synth", "3", "pinknoise"])
+      let cut = dir.appendingPathComponent("cut.flac")
+      try Data(try Data(contentsOf: flac).prefix(keepBytes)).write(to: cut)
+      let error = readError(cut.path)
+      #expect(error?.path == cut.path, "\(name): \(String(describing: error))")
+      if case .decodeFailed = error?.kind {
+      } else {
+        Issue.record("\(name): \(String(describing: error))")
+      }
+    }
+  }
+
   @Test func unknownTagIsNamed() throws {
     try withTemporaryDirectory { dir in
       let path = dir.appendingPathComponent("tag.wav")

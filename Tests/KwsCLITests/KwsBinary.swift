@@ -12,7 +12,7 @@ struct KwsResult {
 }
 
 enum KwsBinary {
-  struct Missing: Error, CustomStringConvertible {
+  struct Failure: Error, CustomStringConvertible {
     let description: String
   }
 
@@ -28,7 +28,7 @@ enum KwsBinary {
     }
     let fallback = TestSupport.path(".build/debug/kws")
     if FileManager.default.isExecutableFile(atPath: fallback) { return fallback }
-    throw Missing(description: "kws binary not found beside \(me.path): run `swift build` first")
+    throw Failure(description: "kws binary not found beside \(me.path): run `swift build` first")
   }
 
   /// Runs kws with `arguments` (in `directory` if given) and collects everything.
