@@ -99,7 +99,8 @@ extension ModelManifest {
     }
   }
 
-  /// A bare .tflite with the front end and labels given on the command line.
+  /// A bare .tflite with the front end and labels given on the command line. An MFCC
+  /// model is taken to want clip-peak normalization (MLPerf), as `kws features` assumes.
   public static func bare(
     modelPath: String, frontend name: String, labels: [String], detection: DetectionSettings
   ) throws(ManifestError) -> ModelManifest {
@@ -112,7 +113,10 @@ extension ModelManifest {
       name: name, modelPath: URL(fileURLWithPath: modelPath).standardizedFileURL.path, kind: nil,
       frontend: frontend, labels: labels,
       keywords: labels.filter { !nonKeywordLabels.contains($0) }, windowFrames: nil, strideFrames: nil,
-      inputScale: nil, inputZeroPoint: nil, detection: detection, keywordDetection: [:], source: modelPath)
+      inputScale: nil, inputZeroPoint: nil, detection: detection, keywordDetection: [:], source: modelPath,
+      // The MFCC features of this project are MLPerf's, clip-peak normalized (as
+      // `kws features --frontend mfcc` computes them); a bare model gets the same.
+      normalization: frontend == .mfcc ? .clipPeak : .none)
   }
 
   private static func microWakeWord(

@@ -49,8 +49,11 @@ import Testing
   /// features` on the file sees the same samples as eval's pad/trim.
   private func word(_ text: String, voice: String, to path: String, in dir: URL) throws {
     let raw = dir.appendingPathComponent("raw.wav").path
+    let rate16k = dir.appendingPathComponent("raw16k.wav").path
     _ = try TestSupport.run("/usr/bin/espeak-ng", ["-v", voice, "-w", raw, text])
-    try sox([raw, "-r", "16000", "-c", "1", "-b", "16", path, "pad", "0", "1", "trim", "0", "16000s"])
+    // Resample first: sox counts trim's samples at the input rate (espeak's 22,050 Hz).
+    try sox([raw, "-r", "16000", "-c", "1", "-b", "16", rate16k])
+    try sox([rate16k, path, "pad", "0", "1", "trim", "0", "16000s"])
   }
 
   /// The folder, plus the 1 s files that stand for each clip eval sees (name -> path).
@@ -68,7 +71,10 @@ import Testing
       }
     }
     let silence = root.appendingPathComponent("_silence_/zero.wav").path
-    try sox(["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "trim", "0", "16000s"])
+    // Near silence (a digitally silent clip has no peak to normalize by, and `kws
+    // features` refuses it). A time, not a sample count: sox counts trim samples at
+    // the null input's own rate.
+    try sox(["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "synth", "1", "whitenoise", "vol", "0.001"])
     clips["_silence_/zero.wav"] = silence
     // 2.5 s of noise: two 1 s cuts, the last half second dropped.
     let noise = root.appendingPathComponent("_background_noise_/pink.wav").path

@@ -28,6 +28,8 @@ def main():
     for clip in request["clips"]:
         features = np.load(clip["npy"]).astype(np.int8)
         frames = int(shape[1])
+        if features.ndim != 2 or features.shape[0] < frames:
+            sys.exit(f"{clip['npy']}: features {features.shape}, the model wants {frames} frames")
         features = features[:frames].reshape(shape)
         interpreter.reset()
         interpreter.set_input(features, 0)
