@@ -12,6 +12,11 @@ import Spotter
 
 /// What one file gave: its length and each keyword's score codes, invocation by invocation.
 public struct RecordedScores: Sendable {
+  public init(samples: Int, codes: [[Int32]], detections: Int) {
+    self.samples = samples
+    self.codes = codes
+    self.detections = detections
+  }
   public var samples: Int
   /// codes[k][i]: keyword k's output code at invocation i.
   public var codes: [[Int32]]
@@ -21,6 +26,18 @@ public struct RecordedScores: Sendable {
 
 /// The post-processing constants of one model, to re-run its detectors.
 public struct DetectorSetup: Sendable {
+  public init(
+    keywords: [DetectionSettings], labels: [Int], scoreScale: Double, scoreZeroPoint: Int32,
+    scoreRange: ClosedRange<Int32>, invocationMs: Double
+  ) {
+    self.keywords = keywords
+    self.labels = labels
+    self.scoreScale = scoreScale
+    self.scoreZeroPoint = scoreZeroPoint
+    self.scoreRange = scoreRange
+    self.invocationMs = invocationMs
+  }
+
   public var keywords: [DetectionSettings]
   public var labels: [Int]
   public var scoreScale: Double

@@ -29,7 +29,7 @@ public final class EvalProgress: @unchecked Sendable {
   }
 
   /// `\r` + "clips [######------]  120/400  35.2/s  ETA 8s".
-  static func line(label: String, done: Int, total: Int, seconds: Double) -> String {
+  public static func line(label: String, done: Int, total: Int, seconds: Double) -> String {
     let width = 30
     let filled = total == 0 ? width : done * width / total
     let rate = seconds > 0 ? Double(done) / seconds : 0
