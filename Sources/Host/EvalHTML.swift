@@ -66,18 +66,24 @@ public enum EvalHTML {
     let bottom = 40.0
     let plotW = width - left - 20
     let plotH = height - bottom - 20
-    let maxFA = max(1, (curve.map(\.fa_per_hour).max() ?? 1) * 1.05)
-    func x(_ fa: Double) -> Double { left + fa / maxFA * plotW }
+    // FA/h spans decades (thousands at threshold 0, a fraction near the operating
+    // point): a log axis on 1 + FA/h keeps zero on the plot.
+    let maxFA = max(1, curve.map(\.fa_per_hour).max() ?? 1)
+    let decades = max(1, log10(1 + maxFA).rounded(.up))
+    func x(_ fa: Double) -> Double { left + log10(1 + fa) / decades * plotW }
     func y(_ frr: Double) -> Double { 20 + (1 - frr) * plotH }
     var s = "<svg id=\"det\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-size=\"11\">"
     s += "<rect x=\"\(left)\" y=\"20\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"none\" stroke=\"#444\"/>"
     for k in 0...4 {
       let frr = Double(k) / 4
       s += "<text x=\"\(left - 6)\" y=\"\(f(y(frr) + 4))\" text-anchor=\"end\">\(Int(frr * 100))%</text>"
-      let fa = maxFA * Double(k) / 4
-      s += "<text x=\"\(f(x(fa)))\" y=\"\(f(20 + plotH + 16))\" text-anchor=\"middle\">\(f(fa, 1))</text>"
     }
-    s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">false accepts per hour</text>"
+    for d in 0...Int(decades) {
+      let fa = d == 0 ? 0 : pow(10, Double(d))
+      s += "<text x=\"\(f(x(fa)))\" y=\"\(f(20 + plotH + 16))\" text-anchor=\"middle\">\(d == 0 ? "0" : "\(Int(fa))")</text>"
+      s += "<line x1=\"\(f(x(fa)))\" y1=\"20\" x2=\"\(f(x(fa)))\" y2=\"\(f(20 + plotH))\" stroke=\"#ddd\"/>"
+    }
+    s += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">false accepts per hour (log scale on 1 + FA/h)</text>"
     s += "<text x=\"14\" y=\"\(f(20 + plotH / 2))\" transform=\"rotate(-90 14 \(f(20 + plotH / 2)))\" text-anchor=\"middle\">false rejection rate</text>"
     let points = curve.sorted { ($0.fa_per_hour, -$0.frr) < ($1.fa_per_hour, -$1.frr) }
       .map { "\(f(x($0.fa_per_hour))),\(f(y($0.frr)))" }.joined(separator: " ")

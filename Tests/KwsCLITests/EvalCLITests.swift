@@ -12,6 +12,10 @@ import Host
 import TestSupport
 import Testing
 
+struct ChromiumMissing: Error, CustomStringConvertible {
+  let description: String
+}
+
 @Suite(.serialized) struct EvalCLITests {
   static let labels = ["silence", "unknown", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
   static let model = TestSupport.path("Tests/InferenceTests/Models/dscnn_random.tflite")
@@ -88,6 +92,22 @@ import Testing
     return (root.path, clips)
   }
 
+  /// The page as headless Chromium builds it (its DOM after parsing), and a screenshot
+  /// that must be a non-trivial PNG. Chromium is a Makefile dependency: missing is an error.
+  private func render(_ html: String, in dir: URL) throws -> String {
+    let chromium = "/usr/bin/chromium"
+    guard FileManager.default.isExecutableFile(atPath: chromium) else {
+      throw ChromiumMissing(description: "no \(chromium): `apt-get install chromium` (make deps)")
+    }
+    let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(dir.path)/chromium"]
+    let dom = String(decoding: try TestSupport.run(chromium, flags + ["--dump-dom", "file://\(html)"]), as: UTF8.self)
+    let png = dir.appendingPathComponent("page.png").path
+    _ = try TestSupport.run(chromium, flags + ["--screenshot=\(png)", "--window-size=900,1200", "file://\(html)"])
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: png))
+    #expect(bytes.count > 10_000 && bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+    return dom
+  }
+
   private func eval(_ arguments: [String]) throws -> KwsResult {
     let result = try KwsBinary.run(["eval"] + arguments)
     #expect(result.status == 0, "\(result.stderr)")
@@ -146,11 +166,13 @@ import Testing
     }
     #expect(ours.correct == (0..<12).reduce(0) { $0 + reference.confusion[$1][$1] })
 
-    // The page: self-contained, with the heat map.
+    // The page: self-contained (no scripts, no fetched assets), and Chromium's DOM holds
+    // the heat map with one cell per (truth, prediction) pair.
     let page = try String(contentsOfFile: html, encoding: .utf8)
-    #expect(page.contains("<svg id=\"confusion\""))
-    #expect(page.components(separatedBy: "class=\"cell\"").count - 1 == 144)
-    #expect(!page.contains("http://") || !page.contains("src=\"http"))
+    #expect(!page.contains("<script") && !page.contains("src=") && !page.contains("href="))
+    let dom = try render(html, in: dir)
+    #expect(dom.contains("<svg id=\"confusion\""))
+    #expect(dom.components(separatedBy: "class=\"cell\"").count - 1 == 144)
   }
 
   @Test func splitListSelectsClipsAndMissingListIsAnError() throws {
@@ -253,7 +275,10 @@ import Testing
     #expect(ours.target.frr == reference.target.frr)
     // A curve that moves: low thresholds fire on everything, high ones on nothing.
     #expect(ours.curve.first!.frr == 0 && ours.curve.last!.frr == 1)
-    let page = try String(contentsOfFile: html, encoding: .utf8)
-    #expect(page.contains("<svg id=\"det\"") && page.contains("class=\"det-curve\""))
+    let dom = try render(html, in: dir)
+    #expect(dom.contains("<svg id=\"det\"") && dom.contains("class=\"det-curve\""))
+    // One polyline point per threshold of the curve.
+    let points = dom.components(separatedBy: "class=\"det-curve\" points=\"")[1].prefix { $0 != "\"" }
+    #expect(points.split(separator: " ").count == ours.curve.count)
   }
 }
