@@ -39,7 +39,8 @@ public final class EvalClassifier {
     }
     guard output.shape.elementCount == manifest.labels.count else {
       throw EvalError(
-        "\(manifest.source): \(manifest.labels.count) labels but the model has \(output.shape.elementCount) outputs")
+        "\(manifest.source): \(manifest.labels.count) labels but the model has \(output.shape.elementCount) outputs"
+      )
     }
     do {
       extractor = try FeatureExtractor(manifest.frontend)
@@ -50,16 +51,20 @@ public final class EvalClassifier {
     let shape = input.shape
     guard shape.rank >= 3, shape[0] == 1, shape[2] == extractor.featureCount else {
       throw EvalError(
-        "\(manifest.source): the input \(shape) is not [1, frames, \(extractor.featureCount)(, 1)] for the \(manifest.frontend.name) front end")
+        "\(manifest.source): the input \(shape) is not [1, frames, \(extractor.featureCount)(, 1)] for the \(manifest.frontend.name) front end"
+      )
     }
     frames = shape[1]
     features = shape[2]
     let scale = manifest.inputScale ?? Double(input.scale)
     let zeroPoint = manifest.inputZeroPoint.map { Int32($0) } ?? input.zeroPoint
     do {
-      quantizer = try FeatureQuantizer(scale: Float(scale), zeroPoint: zeroPoint, codeUnit: manifest.frontend.codeUnit)
+      quantizer = try FeatureQuantizer(
+        scale: Float(scale), zeroPoint: zeroPoint, codeUnit: manifest.frontend.codeUnit)
     } catch {
-      throw EvalError("\(manifest.source): input quantization (\(scale), \(zeroPoint)) does not fit int8 features")
+      throw EvalError(
+        "\(manifest.source): input quantization (\(scale), \(zeroPoint)) does not fit int8 features"
+      )
     }
     outputScale = Double(output.scale)
     outputZeroPoint = output.zeroPoint

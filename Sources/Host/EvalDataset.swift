@@ -39,7 +39,9 @@ public struct EvalDataset: Sendable {
   /// Files and folders that could not be used, with the reason.
   public var skipped: [EvalSkip]
 
-  static let audioExtensions: Set<String> = ["wav", "flac", "ogg", "aiff", "aif", "au", "w64", "caf"]
+  static let audioExtensions: Set<String> = [
+    "wav", "flac", "ogg", "aiff", "aif", "au", "w64", "caf",
+  ]
   static let silenceFolders: Set<String> = ["silence", "_silence_"]
   static let unknownFolders: Set<String> = ["unknown", "_unknown_"]
   static let backgroundFolder = "_background_noise_"
@@ -72,7 +74,9 @@ public struct EvalDataset: Sendable {
     var skipped: [EvalSkip] = []
     for folder in folders {
       let path = root.appendingPathComponent(folder).path
-      guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+      guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        continue
+      }
       let files = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter {
         Self.audioExtensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased())
       }.sorted()
@@ -90,7 +94,8 @@ public struct EvalDataset: Sendable {
             while start + clipSamples <= clip.samples.count {
               items.append(
                 EvalItem(
-                  name: "\(name)#\(k)", source: .cut(Array(clip.samples[start..<(start + clipSamples)])),
+                  name: "\(name)#\(k)",
+                  source: .cut(Array(clip.samples[start..<(start + clipSamples)])),
                   truth: silence))
               start += clipSamples
               k += 1
@@ -111,13 +116,18 @@ public struct EvalDataset: Sendable {
       }
       guard let truth else {
         skipped.append(
-          EvalSkip(file: folder, reason: "no label for this folder (the model has no \(Self.silenceFolders.contains(folder) ? "silence" : "unknown") label)"))
+          EvalSkip(
+            file: folder,
+            reason:
+              "no label for this folder (the model has no \(Self.silenceFolders.contains(folder) ? "silence" : "unknown") label)"
+          ))
         continue
       }
       for file in files {
         let name = "\(folder)/\(file)"
         if let selected, !selected.contains(Self.stem(name)) { continue }
-        items.append(EvalItem(name: name, source: .file(root.appendingPathComponent(name).path), truth: truth))
+        items.append(
+          EvalItem(name: name, source: .file(root.appendingPathComponent(name).path), truth: truth))
       }
     }
     self.items = items
@@ -127,7 +137,9 @@ public struct EvalDataset: Sendable {
   /// `word/file.wav` -> `word/file`.
   static func stem(_ name: String) -> String {
     let trimmed = name.trimmingCharacters(in: .whitespaces)
-    guard let dot = trimmed.lastIndex(of: "."), !trimmed[dot...].contains("/") else { return trimmed }
+    guard let dot = trimmed.lastIndex(of: "."), !trimmed[dot...].contains("/") else {
+      return trimmed
+    }
     return String(trimmed[..<dot])
   }
 }

@@ -53,7 +53,8 @@ public struct DetectorSetup: Sendable {
       var settings = base
       if let threshold { settings.threshold = threshold }
       var detector = KeywordDetector(
-        settings: settings, scoreScale: scoreScale, scoreZeroPoint: scoreZeroPoint, scoreRange: scoreRange,
+        settings: settings, scoreScale: scoreScale, scoreZeroPoint: scoreZeroPoint,
+        scoreRange: scoreRange,
         invocationMs: invocationMs)
       for code in scores.codes[k] where detector.push(code) { total += 1 }
     }
@@ -75,7 +76,8 @@ public final class EvalStreamer {
     let interpreter = session.runners[0].interpreter
     let config: SpotterModelConfig
     do {
-      config = try SpotterSession.config(for: manifest, interpreter: interpreter, classifierStrideFrames: nil)
+      config = try SpotterSession.config(
+        for: manifest, interpreter: interpreter, classifierStrideFrames: nil)
     } catch {
       throw EvalError(error.description)
     }
@@ -87,7 +89,8 @@ public final class EvalStreamer {
       throw EvalError("\(manifest.source): front end: \(error)")
     }
     let frameMs = Double(stepSamples) * 1000 / 16000
-    let framesPerInvocation = config.kind == .classifier ? config.strideFrames : interpreter.input(0).shape[1]
+    let framesPerInvocation =
+      config.kind == .classifier ? config.strideFrames : interpreter.input(0).shape[1]
     setup = DetectorSetup(
       keywords: config.keywords.map(\.settings), labels: config.keywords.map(\.label),
       scoreScale: Double(output.scale), scoreZeroPoint: output.zeroPoint,

@@ -53,7 +53,8 @@ public struct ClassificationMetrics: Sendable {
   public mutating func add(name: String, truth: Int, scores: [Double]) {
     let predicted = Self.argmax(scores)
     confusion[truth][predicted] += 1
-    clips.append(ClipResult(file: name, truth: labels[truth], predicted: labels[predicted], scores: scores))
+    clips.append(
+      ClipResult(file: name, truth: labels[truth], predicted: labels[predicted], scores: scores))
   }
 
   public var total: Int { confusion.reduce(0) { $0 + $1.reduce(0, +) } }

@@ -28,7 +28,8 @@ public enum EvalParallel {
     work: @escaping (Worker, Int) -> Result
   ) rethrows -> [Result] {
     let workerCount = max(1, min(jobs, count))
-    let state = ParallelState(count: count, workers: try (0..<workerCount).map { _ in try makeWorker() }, work: work)
+    let state = ParallelState(
+      count: count, workers: try (0..<workerCount).map { _ in try makeWorker() }, work: work)
     DispatchQueue.concurrentPerform(iterations: workerCount) { w in
       while true {
         state.lock.lock()

@@ -24,7 +24,10 @@ public final class EvalProgress: @unchecked Sendable {
     let now = Date()
     guard done == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
     lastDraw = now
-    FileHandle.standardError.write(Data(Self.line(label: label, done: done, total: total, seconds: now.timeIntervalSince(start)).utf8))
+    FileHandle.standardError.write(
+      Data(
+        Self.line(label: label, done: done, total: total, seconds: now.timeIntervalSince(start))
+          .utf8))
     if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
   }
 

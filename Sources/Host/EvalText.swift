@@ -7,16 +7,26 @@ public enum EvalText {
   public static func classification(_ r: ClassificationReport) -> String {
     var lines = ["accuracy \(percent(r.accuracy)) (\(r.correct)/\(r.total)) \(r.model)"]
     let width = max(8, (r.labels.map(\.count).max() ?? 0) + 1)
-    func pad(_ s: String) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+    func pad(_ s: String) -> String {
+      s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
     lines.append(pad("label") + "precision  recall    clips")
     for c in r.per_class {
       lines.append(
-        pad(c.label) + String(format: "%-10@ %-9@ %d", percent(c.precision) as NSString, percent(c.recall) as NSString, c.support))
+        pad(c.label)
+          + String(
+            format: "%-10@ %-9@ %d", percent(c.precision) as NSString,
+            percent(c.recall) as NSString, c.support))
     }
     lines.append("confusion (rows: truth, columns: prediction)")
-    lines.append(pad("") + r.labels.map { String($0.prefix(6)).padding(toLength: 7, withPad: " ", startingAt: 0) }.joined())
+    lines.append(
+      pad("")
+        + r.labels.map { String($0.prefix(6)).padding(toLength: 7, withPad: " ", startingAt: 0) }
+        .joined())
     for (i, row) in r.confusion.enumerated() {
-      lines.append(pad(r.labels[i]) + row.map { String($0).padding(toLength: 7, withPad: " ", startingAt: 0) }.joined())
+      lines.append(
+        pad(r.labels[i])
+          + row.map { String($0).padding(toLength: 7, withPad: " ", startingAt: 0) }.joined())
     }
     if !r.misclassified.isEmpty {
       lines.append("misclassified:")

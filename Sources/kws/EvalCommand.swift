@@ -55,14 +55,20 @@ struct EvalCommand: ParsableCommand {
       guard positives != nil, negatives != nil else {
         throw ValidationError("detection mode needs both --positives and --negatives")
       }
-      guard directory == nil else { throw ValidationError("give either DIR or --positives/--negatives, not both") }
+      guard directory == nil else {
+        throw ValidationError("give either DIR or --positives/--negatives, not both")
+      }
     } else {
-      guard directory != nil else { throw ValidationError("give DIR (classification) or --positives/--negatives") }
+      guard directory != nil else {
+        throw ValidationError("give DIR (classification) or --positives/--negatives")
+      }
     }
     if let split, EvalSplit(rawValue: split) == nil {
       throw ValidationError("--split must be testing or validation")
     }
-    guard targetFaPerHour >= 0 else { throw ValidationError("--target-fa-per-hour must not be negative") }
+    guard targetFaPerHour >= 0 else {
+      throw ValidationError("--target-fa-per-hour must not be negative")
+    }
   }
 
   func run() throws {
@@ -94,7 +100,8 @@ struct EvalCommand: ParsableCommand {
 
   private func classification(_ manifest: ModelManifest, directory: String) throws {
     let dataset = try EvalDataset(
-      directory: directory, labels: manifest.labels, split: split.flatMap(EvalSplit.init(rawValue:)))
+      directory: directory, labels: manifest.labels, split: split.flatMap(EvalSplit.init(rawValue:))
+    )
     let items = dataset.items
     let progress = EvalProgress(total: items.count, label: "clips")
     let results = try EvalParallel.map(
@@ -128,11 +135,15 @@ struct EvalCommand: ParsableCommand {
     var skipped: [EvalSkip] = []
     func files(_ folder: String) throws -> [String] {
       var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
+        isDirectory.boolValue
+      else {
         throw CommandFailure("\(folder): not a folder")
       }
       let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-      return names.filter { !$0.hasPrefix(".") }.map { URL(fileURLWithPath: folder).appendingPathComponent($0).path }
+      return names.filter { !$0.hasPrefix(".") }.map {
+        URL(fileURLWithPath: folder).appendingPathComponent($0).path
+      }
     }
     let positiveFiles = try files(positives)
     let negativeFiles = try files(negatives)
@@ -143,21 +154,28 @@ struct EvalCommand: ParsableCommand {
       count: all.count, jobs: jobs, makeWorker: { try EvalStreamer(manifest: manifest) },
       progress: { progress.update($0) }
     ) { (worker: EvalStreamer, i: Int) -> Result<RecordedScores, EvalError> in
-      do throws(EvalError) { return .success(try worker.record(path: all[i])) } catch { return .failure(error) }
+      do throws(EvalError) { return .success(try worker.record(path: all[i])) } catch {
+        return .failure(error)
+      }
     }
     var recordedPositives: [RecordedScores] = []
     var recordedNegatives: [RecordedScores] = []
     for (i, result) in results.enumerated() {
       switch result {
       case .success(let r):
-        if i < positiveFiles.count { recordedPositives.append(r) } else { recordedNegatives.append(r) }
+        if i < positiveFiles.count {
+          recordedPositives.append(r)
+        } else {
+          recordedNegatives.append(r)
+        }
       case .failure(let error):
         warn("\(all[i]): \(error.description) (skipped)")
         skipped.append(EvalSkip(file: all[i], reason: error.description))
       }
     }
     let summary = DetectionReport(
-      model: manifest.name, setup: setup, positives: recordedPositives, negatives: recordedNegatives,
+      model: manifest.name, setup: setup, positives: recordedPositives,
+      negatives: recordedNegatives,
       targetFAPerHour: targetFaPerHour, skipped: skipped)
     print(EvalText.detection(summary))
     if let json { try write(summary.json(), to: json) }

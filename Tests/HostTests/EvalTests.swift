@@ -35,23 +35,33 @@ import Testing
 
   @Test func manifestNormalizationField() throws {
     #expect(try ModelManifest.load(path: try manifest("")).normalization == ClipNormalization.none)
-    #expect(try ModelManifest.load(path: try manifest(", \"normalization\": \"clip-peak\"")).normalization == .clipPeak)
-    #expect(throws: ManifestError.self) { try ModelManifest.load(path: try manifest(", \"normalization\": \"peak\"")) }
+    #expect(
+      try ModelManifest.load(path: try manifest(", \"normalization\": \"clip-peak\"")).normalization
+        == .clipPeak)
+    #expect(throws: ManifestError.self) {
+      try ModelManifest.load(path: try manifest(", \"normalization\": \"peak\""))
+    }
     let bare = try ModelManifest.bare(
-      modelPath: "/m.tflite", frontend: "microfrontend", labels: ["a"], detection: DetectionSettings(threshold: 0.5))
+      modelPath: "/m.tflite", frontend: "microfrontend", labels: ["a"],
+      detection: DetectionSettings(threshold: 0.5))
     #expect(bare.normalization == ClipNormalization.none)
   }
 
   @Test func datasetTruthLabels() throws {
     let dir = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    for (folder, file) in [("yes", "1.wav"), ("bed", "2.wav"), ("_unknown_", "3.flac"), ("silence", "4.wav"), ("yes", "notes.txt")] {
+    for (folder, file) in [
+      ("yes", "1.wav"), ("bed", "2.wav"), ("_unknown_", "3.flac"), ("silence", "4.wav"),
+      ("yes", "notes.txt"),
+    ] {
       let d = dir.appendingPathComponent(folder)
       try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
       try Data().write(to: d.appendingPathComponent(file))
     }
-    let set = try EvalDataset(directory: dir.path, labels: ["_silence_", "_unknown_", "yes"], split: nil)
-    #expect(set.items.map(\.name) == ["_unknown_/3.flac", "bed/2.wav", "silence/4.wav", "yes/1.wav"])
+    let set = try EvalDataset(
+      directory: dir.path, labels: ["_silence_", "_unknown_", "yes"], split: nil)
+    #expect(
+      set.items.map(\.name) == ["_unknown_/3.flac", "bed/2.wav", "silence/4.wav", "yes/1.wav"])
     #expect(set.items.map(\.truth) == [1, 1, 0, 2])
     // Without an unknown label, a word the model lacks is reported, not guessed.
     let strict = try EvalDataset(directory: dir.path, labels: ["silence", "yes"], split: nil)
@@ -62,15 +72,19 @@ import Testing
   @Test func detectionSweepCountsWithTheDetectorRules() {
     // Scores in 1/256 units, window 2, refractory 1000 ms at 100 ms per invocation.
     let setup = DetectorSetup(
-      keywords: [DetectionSettings(threshold: 0.5, smoothingWindow: 2, refractoryMs: 1000)], labels: [0],
+      keywords: [DetectionSettings(threshold: 0.5, smoothingWindow: 2, refractoryMs: 1000)],
+      labels: [0],
       scoreScale: 1.0 / 256, scoreZeroPoint: 0, scoreRange: 0...255, invocationMs: 100)
     let positive = RecordedScores(samples: 16000, codes: [[0, 200, 200, 0, 0]], detections: 1)
-    let negative = RecordedScores(samples: 16000 * 36, codes: [[140, 140, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 140, 140]], detections: 2)
+    let negative = RecordedScores(
+      samples: 16000 * 36, codes: [[140, 140, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 140, 140]],
+      detections: 2)
     #expect(setup.detections(in: positive, threshold: nil) == 1)
     #expect(setup.detections(in: negative, threshold: nil) == 2)  // two bursts, 11 invocations apart
     #expect(setup.detections(in: negative, threshold: 0.6) == 0)
     let report = DetectionReport(
-      model: "m", setup: setup, positives: [positive], negatives: [negative], targetFAPerHour: 0.5, skipped: [])
+      model: "m", setup: setup, positives: [positive], negatives: [negative], targetFAPerHour: 0.5,
+      skipped: [])
     #expect(report.negative_hours == 0.01)
     #expect(report.fa_per_hour == 200 && report.frr == 0)
     #expect(report.target.threshold == 0.55)  // 140/256 = 0.547 is the highest negative mean

@@ -17,7 +17,9 @@ struct ChromiumMissing: Error, CustomStringConvertible {
 }
 
 @Suite(.serialized) struct EvalCLITests {
-  static let labels = ["silence", "unknown", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
+  static let labels = [
+    "silence", "unknown", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go",
+  ]
   static let model = TestSupport.path("Tests/InferenceTests/Models/dscnn_random.tflite")
 
   struct Classification: Decodable {
@@ -65,7 +67,8 @@ struct ChromiumMissing: Error, CustomStringConvertible {
     let root = dir.appendingPathComponent("set")
     var clips: [String: String] = [:]
     for folder in ["yes", "no", "bed", "_silence_", "_background_noise_"] {
-      try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
     }
     for w in ["yes", "no", "bed"] {
       for (i, voice) in ["en-us", "en-us+f3", "en-gb+m4"].enumerated() {
@@ -78,11 +81,16 @@ struct ChromiumMissing: Error, CustomStringConvertible {
     // Near silence (a digitally silent clip has no peak to normalize by, and `kws
     // features` refuses it). A time, not a sample count: sox counts trim samples at
     // the null input's own rate.
-    try sox(["-n", "-r", "16000", "-c", "1", "-b", "16", silence, "synth", "1", "whitenoise", "vol", "0.001"])
+    try sox([
+      "-n", "-r", "16000", "-c", "1", "-b", "16", silence, "synth", "1", "whitenoise", "vol",
+      "0.001",
+    ])
     clips["_silence_/zero.wav"] = silence
     // 2.5 s of noise: two 1 s cuts, the last half second dropped.
     let noise = root.appendingPathComponent("_background_noise_/pink.wav").path
-    try sox(["-n", "-r", "16000", "-c", "1", "-b", "16", noise, "synth", "2.5", "pinknoise", "vol", "0.3"])
+    try sox([
+      "-n", "-r", "16000", "-c", "1", "-b", "16", noise, "synth", "2.5", "pinknoise", "vol", "0.3",
+    ])
     for k in 0..<2 {
       let cut = dir.appendingPathComponent("cut\(k).wav").path
       try sox([noise, cut, "trim", "\(k * 16000)s", "16000s"])
@@ -99,10 +107,15 @@ struct ChromiumMissing: Error, CustomStringConvertible {
     guard FileManager.default.isExecutableFile(atPath: chromium) else {
       throw ChromiumMissing(description: "no \(chromium): `apt-get install chromium` (make deps)")
     }
-    let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(dir.path)/chromium"]
-    let dom = String(decoding: try TestSupport.run(chromium, flags + ["--dump-dom", "file://\(html)"]), as: UTF8.self)
+    let flags = [
+      "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(dir.path)/chromium",
+    ]
+    let dom = String(
+      decoding: try TestSupport.run(chromium, flags + ["--dump-dom", "file://\(html)"]),
+      as: UTF8.self)
     let png = dir.appendingPathComponent("page.png").path
-    _ = try TestSupport.run(chromium, flags + ["--screenshot=\(png)", "--window-size=900,1200", "file://\(html)"])
+    _ = try TestSupport.run(
+      chromium, flags + ["--screenshot=\(png)", "--window-size=900,1200", "file://\(html)"])
     let bytes = try Data(contentsOf: URL(fileURLWithPath: png))
     #expect(bytes.count > 10_000 && bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
     return dom
@@ -121,11 +134,15 @@ struct ChromiumMissing: Error, CustomStringConvertible {
     let json1 = dir.appendingPathComponent("j1.json").path
     let json2 = dir.appendingPathComponent("j2.json").path
     let html = dir.appendingPathComponent("r.html").path
-    let common = ["--model", Self.model, "--frontend", "mfcc", "--labels", Self.labels.joined(separator: ","), root]
+    let common = [
+      "--model", Self.model, "--frontend", "mfcc", "--labels", Self.labels.joined(separator: ","),
+      root,
+    ]
     let run1 = try eval(common + ["--jobs", "1", "--json", json1, "--report", html])
     _ = try eval(common + ["--jobs", "2", "--json", json2])
     let data1 = try Data(contentsOf: URL(fileURLWithPath: json1))
-    #expect(data1 == (try Data(contentsOf: URL(fileURLWithPath: json2))), "--jobs 1 and --jobs 2 differ")
+    #expect(
+      data1 == (try Data(contentsOf: URL(fileURLWithPath: json2))), "--jobs 1 and --jobs 2 differ")
     #expect(run1.stderr.contains("no/corrupt.wav"))
     let ours = try JSONDecoder().decode(Classification.self, from: data1)
     #expect(ours.labels == Self.labels)
@@ -136,7 +153,9 @@ struct ChromiumMissing: Error, CustomStringConvertible {
     // Truths: bed -> unknown, background cuts -> silence.
     for clip in ours.clips {
       let folder = String(clip.file.split(separator: "/")[0])
-      let truth = ["bed": "unknown", "_silence_": "silence", "_background_noise_": "silence"][folder] ?? folder
+      let truth =
+        ["bed": "unknown", "_silence_": "silence", "_background_noise_": "silence"][folder]
+        ?? folder
       #expect(clip.truth == truth, "\(clip.file)")
     }
 
@@ -148,7 +167,8 @@ struct ChromiumMissing: Error, CustomStringConvertible {
     for clip in ours.clips {
       let npy = dir.appendingPathComponent("f\(request.count).npy").path
       let features = try KwsBinary.run([
-        "features", "--frontend", "mfcc", "--quantize", "\(input.scale),\(input.zeroPoint)", "--format", "npy",
+        "features", "--frontend", "mfcc", "--quantize", "\(input.scale),\(input.zeroPoint)",
+        "--format", "npy",
         "-o", npy, clips[clip.file]!,
       ])
       #expect(features.status == 0, "\(features.stderr)")
@@ -179,7 +199,9 @@ struct ChromiumMissing: Error, CustomStringConvertible {
     let dir = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let (root, _) = try makeFolder(dir)
-    let common = ["--model", Self.model, "--frontend", "mfcc", "--labels", Self.labels.joined(separator: ",")]
+    let common = [
+      "--model", Self.model, "--frontend", "mfcc", "--labels", Self.labels.joined(separator: ","),
+    ]
     let missing = try KwsBinary.run(["eval"] + common + [root, "--split", "testing"])
     #expect(missing.status != 0)
     #expect(missing.stderr.contains("testing_list.txt"))
@@ -188,16 +210,21 @@ struct ChromiumMissing: Error, CustomStringConvertible {
       to: URL(fileURLWithPath: root).appendingPathComponent("testing_list.txt"))
     let json = dir.appendingPathComponent("s.json").path
     _ = try eval(common + [root, "--split", "testing", "--json", json])
-    let ours = try JSONDecoder().decode(Classification.self, from: try Data(contentsOf: URL(fileURLWithPath: json)))
+    let ours = try JSONDecoder().decode(
+      Classification.self, from: try Data(contentsOf: URL(fileURLWithPath: json)))
     // Background cuts count in every split.
     #expect(
       ours.clips.map(\.file).sorted()
-        == ["_background_noise_/pink.wav#0", "_background_noise_/pink.wav#1", "bed/bed2.wav", "yes/yes1.wav"])
+        == [
+          "_background_noise_/pink.wav#0", "_background_noise_/pink.wav#1", "bed/bed2.wav",
+          "yes/yes1.wav",
+        ])
   }
 
   @Test func badFolderIsAClearError() throws {
     let result = try KwsBinary.run([
-      "eval", "--model", Self.model, "--frontend", "mfcc", "--labels", Self.labels.joined(separator: ","),
+      "eval", "--model", Self.model, "--frontend", "mfcc", "--labels",
+      Self.labels.joined(separator: ","),
       "/nonexistent/folder",
     ])
     #expect(result.status != 0)
@@ -233,36 +260,51 @@ struct ChromiumMissing: Error, CustomStringConvertible {
     let manifest = try WakeWordClips.modelsFolder() + "/okay_nabu.json"
     let pos = dir.appendingPathComponent("pos")
     let neg = dir.appendingPathComponent("neg")
-    for d in [pos, neg] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+    for d in [pos, neg] {
+      try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    }
     let work = dir.appendingPathComponent("work")
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     let positive = try WakeWordClips.make("okay nabu", in: work, name: "p0")
-    try FileManager.default.moveItem(atPath: positive, toPath: pos.appendingPathComponent("p0.wav").path)
+    try FileManager.default.moveItem(
+      atPath: positive, toPath: pos.appendingPathComponent("p0.wav").path)
     let positive1 = try WakeWordClips.make("okay, nah boo", in: work, name: "p1")
-    try FileManager.default.moveItem(atPath: positive1, toPath: pos.appendingPathComponent("p1.wav").path)
+    try FileManager.default.moveItem(
+      atPath: positive1, toPath: pos.appendingPathComponent("p1.wav").path)
     let speech = try WakeWordClips.make(
-      "the quick brown fox jumps over the lazy dog while it is raining in the north of the country", in: work,
+      "the quick brown fox jumps over the lazy dog while it is raining in the north of the country",
+      in: work,
       name: "n0")
-    try FileManager.default.moveItem(atPath: speech, toPath: neg.appendingPathComponent("n0.wav").path)
+    try FileManager.default.moveItem(
+      atPath: speech, toPath: neg.appendingPathComponent("n0.wav").path)
     try sox([
-      "-n", "-r", "16000", "-c", "1", "-b", "16", neg.appendingPathComponent("n1.wav").path, "synth", "20",
+      "-n", "-r", "16000", "-c", "1", "-b", "16", neg.appendingPathComponent("n1.wav").path,
+      "synth", "20",
       "brownnoise", "vol", "0.1",
     ])
     let json1 = dir.appendingPathComponent("d1.json").path
     let json2 = dir.appendingPathComponent("d2.json").path
     let html = dir.appendingPathComponent("d.html").path
-    let common = ["--model", manifest, "--positives", pos.path, "--negatives", neg.path, "--target-fa-per-hour", "0.5"]
+    let common = [
+      "--model", manifest, "--positives", pos.path, "--negatives", neg.path, "--target-fa-per-hour",
+      "0.5",
+    ]
     _ = try eval(common + ["--jobs", "1", "--json", json1, "--report", html])
     _ = try eval(common + ["--jobs", "2", "--json", json2])
     let data1 = try Data(contentsOf: URL(fileURLWithPath: json1))
-    #expect(data1 == (try Data(contentsOf: URL(fileURLWithPath: json2))), "--jobs 1 and --jobs 2 differ")
+    #expect(
+      data1 == (try Data(contentsOf: URL(fileURLWithPath: json2))), "--jobs 1 and --jobs 2 differ")
     let ours = try JSONDecoder().decode(Detection.self, from: data1)
     let reference = try JSONDecoder().decode(
       Detection.self,
       from: try TestSupport.reference(
         "eval_detection_ref.py",
-        [manifest, "--positives", pos.appendingPathComponent("p0.wav").path, pos.appendingPathComponent("p1.wav").path,
-         "--negatives", neg.appendingPathComponent("n0.wav").path, neg.appendingPathComponent("n1.wav").path]))
+        [
+          manifest, "--positives", pos.appendingPathComponent("p0.wav").path,
+          pos.appendingPathComponent("p1.wav").path,
+          "--negatives", neg.appendingPathComponent("n0.wav").path,
+          neg.appendingPathComponent("n1.wav").path,
+        ]))
     #expect(ours.positives == 2 && ours.negatives == 2)
     #expect(ours.positives_detected == reference.positives_detected)
     #expect(ours.false_accepts == reference.false_accepts)
@@ -278,7 +320,9 @@ struct ChromiumMissing: Error, CustomStringConvertible {
     let dom = try render(html, in: dir)
     #expect(dom.contains("<svg id=\"det\"") && dom.contains("class=\"det-curve\""))
     // One polyline point per threshold of the curve.
-    let points = dom.components(separatedBy: "class=\"det-curve\" points=\"")[1].prefix { $0 != "\"" }
+    let points = dom.components(separatedBy: "class=\"det-curve\" points=\"")[1].prefix {
+      $0 != "\""
+    }
     #expect(points.split(separator: " ").count == ours.curve.count)
   }
 }
