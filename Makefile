@@ -38,8 +38,8 @@ venv: $(VENV)/.stamp
 build: deps
 	$(SWIFT) build -c $(CONFIG) --product kws
 
-run: build
-	$(KWS) --help
+run: build venv
+	@Scripts/run.sh $(KWS) $(PYTHON)
 
 test-swift: deps venv
 	$(SWIFT) build --build-tests

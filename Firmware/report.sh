@@ -71,5 +71,5 @@ echo
 echo "largest symbols in flash (bytes):"
 "$nm" --print-size --size-sort --radix=d "$elf" | awk '$3 ~ /[tTrR]/ {print}' | tail -15 | sort -k2 -nr |
   while read -r addr size kind sym; do
-    printf '%8d  %s\n' "$((10#$size))" "$("$demangle" --compact "$sym")"
+    printf '%8d  %.150s\n' "$((10#$size))" "$("$demangle" --compact "$sym")"
   done

@@ -67,16 +67,14 @@ struct Firmware {
       }
       return try Features.run(clipPath: arguments[1], framesPath: arguments[2], chunk: chunk)
     }
-    #if KWS_INTERPRETER
-      if arguments.matches(0, "spot") && (arguments.count == 2 || arguments.count == 3) {
-        return try Spot.run(
-          clipPath: arguments[1], scoresPath: arguments.count == 3 ? arguments[2] : nil)
-      }
-      if arguments.matches(0, "infer") && arguments.count == 4 {
-        return try Infer.run(
-          modelPath: arguments[1], inputsPath: arguments[2], outputsPath: arguments[3])
-      }
-    #endif
+    if arguments.matches(0, "spot") && (arguments.count == 2 || arguments.count == 3) {
+      return try Spot.run(
+        clipPath: arguments[1], scoresPath: arguments.count == 3 ? arguments[2] : nil)
+    }
+    if arguments.matches(0, "infer") && arguments.count == 4 {
+      return try Infer.run(
+        modelPath: arguments[1], inputsPath: arguments[2], outputsPath: arguments[3])
+    }
     if arguments.matches(0, "selftest") && arguments.matches(1, "allocate") {
       return SelfTest.allocateAfterStartup()
     }
@@ -87,18 +85,8 @@ struct Firmware {
       """
       usage: checksum <clip.raw>
              features <clip.raw> <frames.bin> [chunk samples, default 160]
-
-      """)
-    #if KWS_INTERPRETER
-      Console.write(
-        """
-               spot <clip.raw> [scores.bin]
-               infer <model.tflite> <inputs.bin> <outputs.bin>
-
-        """)
-    #endif
-    Console.write(
-      """
+             spot <clip.raw> [scores.bin]
+             infer <model.tflite> <inputs.bin> <outputs.bin>
              profile <pcs.bin> <command...>
              selftest allocate|trap
       (QEMU: -semihosting -kernel kws-firmware.elf -append "checksum clip.raw")

@@ -117,48 +117,42 @@ for case in speech:160 speech:1 speech:97 speech:4000 clip:160 clip:480 silence:
 done
 [[ -s short.ref || -s short.160.frames ]] && fail "short clip: expected no frames"
 
-# ---- spot and infer: only in builds that have the interpreter (see Makefile) ------
-if grep -q "^ *spot <clip.raw>" <<<"$("$run" "$elf" 2>&1)"; then
-  # ---- spot: front end + model + detector on the device; scores = live TFLM --------
-  if [[ -z $model ]]; then
-    fail "spot: no model linked (make venv, or make MODEL=path/to/okay_nabu.tflite)"
-  else
-    espeak-ng -v en-us -s 140 -w nabu.wav "okay nabu" 2>/dev/null
-    sox nabu.wav -r 16000 -c 1 -b 16 -e signed-integer -t raw nabu-word.raw
-    # 0.5 s of quiet before and 1 s after, so the model's window sees the whole word.
-    sox -R -n -r 16000 -c 1 -b 16 -e signed-integer -t raw quiet.raw synth 0.5 whitenoise vol 0.002 2>/dev/null
-    cat quiet.raw nabu-word.raw quiet.raw quiet.raw >nabu.raw
-    for name in nabu speech clip; do
-      "$python" "$here/tests/spot_reference.py" "$model" "$name.raw" >"$name.scores.ref" ||
-        fail "spot reference on $name.raw"
-      firmware spot "$name.raw" "$name.scores"
-      if [[ $status -eq 0 ]] && cmp -s "$name.scores" "$name.scores.ref" && [[ -s $name.scores ]] &&
-        grep -qE "^heap: .* 0 after start-up" <<<"$out"; then
-        pass "spot $name: $(stat -c %s "$name.scores") scores identical to live TFLM, detections: $(field detections)"
-      else
-        fail "spot $name: exit $status, scores differ from live TFLM or allocation"; echo "$out"
-      fi
-      [[ $name == nabu ]] && grep -E "^(total|inference)" <<<"$out" | sed 's/^/      /'
-    done
-    firmware spot nabu.raw
-    [[ $(field detections) == 0 ]] && fail "spot nabu: 'okay nabu' (espeak-ng) was not detected"
-  fi
-
-  # ---- infer: every model the inference tests ship, bit-exact with live TFLM --------
-  shopt -s nullglob
-  models=("$root"/Tests/InferenceTests/Models/*.tflite "$root"/Tests/InferenceTests/OpModels/*.tflite)
-  [[ -n $model ]] && models+=("$(dirname "$model")"/*.tflite)
-  shopt -u nullglob
-  if "$python" "$here/tests/infer_check.py" "$run" "$elf" "${models[@]}" 2>/dev/null >infer.log; then
-    pass "infer: ${#models[@]} models bit-exact with live TFLM on the device"
-    grep -E "dscnn|okay_nabu" infer.log | sed 's/^PASS  /      /'
-  else
-    grep -v "^PASS" infer.log
-    fail "infer: some models differ from live TFLM (above)"
-  fi
-
+# ---- spot: front end + model + detector on the device; scores = live TFLM --------
+if [[ -z $model ]]; then
+  fail "spot: no model linked (make venv, or make MODEL=path/to/okay_nabu.tflite)"
 else
-  echo "SKIP  spot, infer: this build has no interpreter (Sources/Inference/Interpreter.swift)"
+  espeak-ng -v en-us -s 140 -w nabu.wav "okay nabu" 2>/dev/null
+  sox nabu.wav -r 16000 -c 1 -b 16 -e signed-integer -t raw nabu-word.raw
+  # 0.5 s of quiet before and 1 s after, so the model's window sees the whole word.
+  sox -R -n -r 16000 -c 1 -b 16 -e signed-integer -t raw quiet.raw synth 0.5 whitenoise vol 0.002 2>/dev/null
+  cat quiet.raw nabu-word.raw quiet.raw quiet.raw >nabu.raw
+  for name in nabu speech clip; do
+    "$python" "$here/tests/spot_reference.py" "$model" "$name.raw" >"$name.scores.ref" ||
+      fail "spot reference on $name.raw"
+    firmware spot "$name.raw" "$name.scores"
+    if [[ $status -eq 0 ]] && cmp -s "$name.scores" "$name.scores.ref" && [[ -s $name.scores ]] &&
+      grep -qE "^heap: .* 0 after start-up" <<<"$out"; then
+      pass "spot $name: $(stat -c %s "$name.scores") scores identical to live TFLM, detections: $(field detections)"
+    else
+      fail "spot $name: exit $status, scores differ from live TFLM or allocation"; echo "$out"
+    fi
+    [[ $name == nabu ]] && grep -E "^(total|model)" <<<"$out" | sed 's/^/      /'
+  done
+  firmware spot nabu.raw
+  [[ $(field detections) == 0 ]] && fail "spot nabu: 'okay nabu' (espeak-ng) was not detected"
+fi
+
+# ---- infer: every model the inference tests ship, bit-exact with live TFLM --------
+shopt -s nullglob
+models=("$root"/Tests/InferenceTests/Models/*.tflite "$root"/Tests/InferenceTests/OpModels/*.tflite)
+[[ -n $model ]] && models+=("$(dirname "$model")"/*.tflite)
+shopt -u nullglob
+if "$python" "$here/tests/infer_check.py" "$run" "$elf" "${models[@]}" 2>/dev/null >infer.log; then
+  pass "infer: ${#models[@]} models bit-exact with live TFLM on the device"
+  grep -E "dscnn|okay_nabu" infer.log | sed 's/^PASS  /      /'
+else
+  grep -v "^PASS" infer.log
+  fail "infer: some models differ from live TFLM (above)"
 fi
 
 # ---- profile: the sampling profiler around a command's measured region ------------

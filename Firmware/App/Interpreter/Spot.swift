@@ -1,8 +1,9 @@
-// `spot <clip.raw> [scores.bin]`: the whole keyword spotter on the microcontroller.
-// Samples -> MicroFrontend -> int8 features -> the linked microWakeWord model (every
-// `stride` frames) -> KeywordDetector. Writes one uint8 score per invocation so the
-// host can compare them with the live TFLM interpreter, prints the detections and
-// where the instructions went (front end vs inference).
+// `spot <clip.raw> [scores.bin]`: the core `Spotter` (Sources/Spotter) on the
+// microcontroller, exactly as `kws detect` drives it on Linux: samples -> front end
+// -> int8 features -> the linked microWakeWord model every `stride` frames ->
+// smoothing and threshold -> detections. Writes one uint8 score per invocation so
+// the host can compare them with the live TFLM interpreter, and reports where the
+// instructions went (front end vs model).
 //
 // Detection settings default to okay_nabu's manifest (cutoff 0.85, mean of the last
 // 5 scores, 1 s refractory), the model `make` links unless MODEL=... says otherwise.
@@ -12,23 +13,14 @@ import Inference
 import Spotter
 
 enum Spot {
-  static let detection = DetectionSettings(threshold: 0.85, smoothingWindow: 5, refractoryMs: 1000)
-  static let featureCount = 40
+  static let detection = DetectionSettings(
+    threshold: 0.85, smoothingWindow: 5, refractoryMs: 1000)
   static let maxDetections = 16
 
-  /// microWakeWord's input: the feature `v` scaled by 1/25.6, quantized with scale
-  /// 26/255 (float32 0.101960786) and zero point -128. In integers, floor division,
-  /// equal to pymicro-wakeword's float rounding for every v in 0...1199 (see
-  /// REFERENCE.md), and clamped, e.g. 0 -> -128, 100 -> -90, 670 -> 129 -> 127.
-  @inline(__always) static func quantize(_ v: UInt16) -> Int8 {
-    let q = (2550 * Int32(v) + 3328) / 6656 - 128
-    return Int8(clamping: q)
-  }
-
-  static func run(clipPath: UnsafePointer<CChar>, scoresPath: UnsafePointer<CChar>?)
-    throws(SemihostingError) -> CInt
-  {
-    // ---- start-up: model, interpreter, front end, buffers ---------------------------
+  static func run(
+    clipPath: UnsafePointer<CChar>, scoresPath: UnsafePointer<CChar>?
+  ) throws(SemihostingError) -> CInt {
+    // ---- start-up: model, interpreter, spotter, buffers -----------------------------
     let modelCount = Int(kws_model_byte_count())
     guard modelCount > 0 else {
       Console.write(
@@ -53,68 +45,58 @@ enum Spot {
       return fail("interpreter: ", error.description)
     }
     let heapAfterInterpreter = kws_heap_stats()
-    let input = interpreter.input(0)
-    let output = interpreter.output(0)
-    guard input.type == .int8, input.shape.rank == 3, input.shape[2] == featureCount,
-      output.type == .uint8, output.shape.elementCount == 1
-    else {
-      return fail(
-        "model: ", "expected an int8 [1, stride, 40] input and one uint8 output (microWakeWord)")
-    }
-    let stride = input.shape[1]
-    let inputRows = input.data.assumingMemoryBound(to: Int8.self)
-
-    var frontend: MicroFrontend
-    do {
-      frontend = try MicroFrontend(config: .microWakeWord)
+    let stride = interpreter.input(0).shape[1]
+    let spotter: Spotter
+    do throws(SpotterError) {
+      spotter = try Spotter(models: [
+        (
+          interpreter,
+          SpotterModelConfig(
+            kind: .streaming, frontend: .microfrontend, keywords: [(label: 0, settings: detection)])
+        )
+      ])
     } catch {
-      return fail("front end: ", error.description)
+      return fail("spotter: ", error.description)
     }
-    let heapAfterFrontend = kws_heap_stats()
-    var detector = KeywordDetector(
-      settings: detection, scoreScale: Double(output.scale), scoreZeroPoint: output.zeroPoint,
-      invocationMs: Double(stride * 10))
+    let heapAfterSpotter = kws_heap_stats()
 
     var clip = try Semihosting.File(path: clipPath, mode: .readBinary)
     let samples = UnsafeMutableBufferPointer<Int16>.allocate(capacity: try clip.length() / 2)
     try clip.read(into: UnsafeMutableRawBufferPointer(samples))
     clip.close()
     let scores = UnsafeMutableBufferPointer<UInt8>.allocate(
-      capacity: samples.count / (160 * stride) + 1)
-    let detections = UnsafeMutableBufferPointer<Int>.allocate(capacity: maxDetections)
+      capacity: samples.count / (160 * max(stride, 1)) + 1)
+    let detectionEnds = UnsafeMutableBufferPointer<Int>.allocate(capacity: maxDetections)
     kws_heap_freeze()
 
     // ---- the measured stream, 10 ms at a time ----------------------------------------
-    var pending = 0  // frames already in the input tensor
     var invocations = 0
     var detectionCount = 0
-    var inferenceWork: UInt64 = 0
-    var failure: InterpreterError? = nil
+    var modelWork: UInt64 = 0
+    var featuresReady: UInt64 = 0
+    var failure: SpotterError? = nil
     Measure.start()
     var start = 0
     while start < samples.count && failure == nil {
       let end = min(start + Features.defaultChunk, samples.count)
-      frontend.process(UnsafeBufferPointer(rebasing: samples[start..<end])) { frame in
-        let row = inputRows + pending * featureCount
-        for c in 0..<featureCount { row[c] = quantize(frame[c]) }
-        pending += 1
-        guard pending == stride, failure == nil else { return }
-        pending = 0
-        let before = Board.counter()
-        do throws(InterpreterError) {
-          try interpreter.invoke()
-        } catch {
-          failure = error
-          return
+      do throws(SpotterError) {
+        try spotter.process(UnsafeBufferPointer(rebasing: samples[start..<end])) { event in
+          switch event {
+          case .features:
+            // A frame is ready; what follows until .invocation is the model's:
+            // quantizing the frame and, every `stride` frames, invoking.
+            featuresReady = Board.counter()
+          case .invocation(_, let output):
+            modelWork += Board.counter() - featuresReady
+            if invocations < scores.count { scores[invocations] = output.load(as: UInt8.self) }
+            invocations += 1
+          case .detection(let d):
+            if detectionCount < maxDetections { detectionEnds[detectionCount] = d.endSample }
+            detectionCount += 1
+          }
         }
-        inferenceWork += Board.counter() - before
-        let code = output.data.load(as: UInt8.self)
-        if invocations < scores.count { scores[invocations] = code }
-        invocations += 1
-        if detector.push(Int32(code)) {
-          if detectionCount < maxDetections { detections[detectionCount] = invocations - 1 }
-          detectionCount += 1
-        }
+      } catch {
+        failure = error
       }
       start = end
     }
@@ -122,17 +104,17 @@ enum Spot {
 
     // ---- results ---------------------------------------------------------------------
     if let failure {
-      return fail("inference: ", failure.description)
+      return fail("spotter: ", failure.description)
     }
+    let scoreCount = min(invocations, scores.count)
     if let scoresPath {
       var out = try Semihosting.File(path: scoresPath, mode: .writeBinary)
       try out.write(
-        UnsafeRawBufferPointer(
-          rebasing: UnsafeRawBufferPointer(scores)[0..<min(invocations, scores.count)]))
+        UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(scores)[0..<scoreCount]))
       out.close()
     }
     var peak: UInt8 = 0
-    for i in 0..<min(invocations, scores.count) { peak = max(peak, scores[i]) }
+    for i in 0..<scoreCount { peak = max(peak, scores[i]) }
     Console.write("clip: ")
     Console.write(cString: clipPath)
     Console.write(", ")
@@ -147,8 +129,8 @@ enum Spot {
     Console.write(Int(heapAfterInterpreter.liveBytes - heapAtStart.liveBytes))
     Console.write(" bytes (arena included; ")
     Console.write(Int(heapAfterInterpreter.bytes - heapAtStart.bytes))
-    Console.write(" consumed while preparing), front end ")
-    Console.write(Int(heapAfterFrontend.liveBytes - heapAfterInterpreter.liveBytes))
+    Console.write(" consumed while preparing), spotter with front end ")
+    Console.write(Int(heapAfterSpotter.liveBytes - heapAfterInterpreter.liveBytes))
     Console.write(" bytes\ninvocations: ")
     Console.write(invocations)
     Console.write(", peak score ")
@@ -157,20 +139,20 @@ enum Spot {
     Console.write(detectionCount)
     for i in 0..<min(detectionCount, maxDetections) {
       Console.write(i == 0 ? " at " : ", ")
-      // The invocation that fired ends (i + 1) * stride frames after the first
-      // window: 30 ms + (index + 1) * stride * 10 ms into the clip.
-      Console.write(30 + (detections[i] + 1) * stride * 10 - 10)
+      Console.write(detectionEnds[i] / 16)  // end of the evidence, ms at 16 kHz
       Console.write(" ms")
     }
     Console.write("\n")
     Report.work("total", work, audioSamples: samples.count)
-    Report.work("inference", inferenceWork, audioSamples: samples.count)
+    Report.work("model", modelWork, audioSamples: samples.count)
     if invocations > 0 {
-      Console.write("inference per invocation: ")
-      Console.write(Int64(inferenceWork / UInt64(invocations)))
+      Console.write("model per invocation: ")
+      Console.write(Int64(modelWork / UInt64(invocations)))
       Console.write(" ")
       Console.write(Board.counterUnit)
-      Console.write("\n")
+      Console.write(" (quantizing ")
+      Console.write(stride)
+      Console.write(" frames included)\n")
     }
     return Report.resources() ? ExitStatus.success : ExitStatus.allocationAfterStartup
   }
