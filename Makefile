@@ -10,7 +10,7 @@ KWS := .build/$(CONFIG)/kws
 
 # Debian packages: system libraries for the host, tools for clips and firmware.
 APT_PACKAGES := libasound2-dev libfftw3-dev libsndfile1-dev libsoxr-dev \
-  alsa-utils espeak-ng sox qemu-system-arm gcc-arm-none-eabi
+  alsa-utils espeak-ng sox qemu-system-arm gcc-arm-none-eabi chromium
 
 export KWS_PYTHON := $(PYTHON)
 

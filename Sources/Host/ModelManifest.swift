@@ -12,9 +12,9 @@
 //       "labels": [...], "keywords": [...],            // keywords default: labels but silence/unknown
 //       "window_frames": 49, "stride_frames": 5,      // classifier cadence (optional)
 //       "input": {"scale": 0.58, "zero_point": 83},   // optional: else the model's input tensor
-//       "normalization": "clip-peak",                 // optional, mfcc only: MLPerf x / max(x)
 //       "detection": {"threshold": 0.8, "smoothing": 3, "refractory_ms": 1000, "minimum_count": 1},
-//       "keyword_detection": {"yes": {"threshold": 0.9}}}   // per-keyword overrides (optional)
+//       "keyword_detection": {"yes": {"threshold": 0.9}},   // per-keyword overrides (optional)
+//       "normalization": "clip-peak"}   // optional: each 1 s clip divided by its peak (MLPerf MFCC)
 import Foundation
 import Frontend
 import Spotter
@@ -33,12 +33,12 @@ public struct ModelManifest: Sendable {
   /// Input quantization override (scale, zero point); nil = the model's own.
   public var inputScale: Double?
   public var inputZeroPoint: Int?
-  /// MFCC models trained on clips divided by their positive peak (MLPerf style).
-  public var clipPeakNormalization: Bool = false
   public var detection: DetectionSettings
   public var keywordDetection: [String: DetectionSettings]
   /// Where the manifest came from (for messages).
   public var source: String
+  /// What the model's training did to each clip before the front end.
+  public var normalization: ClipNormalization = .none
 
   static let frontendNames = FrontendKind.all.map(\.name).joined(separator: ", ")
   static let nonKeywordLabels: Set<String> = ["silence", "unknown", "_silence_", "_unknown_", "background"]
@@ -47,6 +47,13 @@ public struct ModelManifest: Sendable {
   public func detectionSettings(for keyword: String) -> DetectionSettings {
     keywordDetection[keyword] ?? detection
   }
+}
+
+/// Per-clip input normalization a classifier was trained with.
+public enum ClipNormalization: String, Sendable {
+  case none
+  /// x / max(x) over the 1 s clip (MLPerf Tiny DS-CNN), before the MFCC.
+  case clipPeak = "clip-peak"
 }
 
 public struct ManifestError: Error, CustomStringConvertible, Equatable {
@@ -92,7 +99,8 @@ extension ModelManifest {
     }
   }
 
-  /// A bare .tflite with the front end and labels given on the command line.
+  /// A bare .tflite with the front end and labels given on the command line. An MFCC
+  /// model is taken to want clip-peak normalization (MLPerf), as `kws features` assumes.
   public static func bare(
     modelPath: String, frontend name: String, labels: [String], detection: DetectionSettings
   ) throws(ManifestError) -> ModelManifest {
@@ -105,7 +113,10 @@ extension ModelManifest {
       name: name, modelPath: URL(fileURLWithPath: modelPath).standardizedFileURL.path, kind: nil,
       frontend: frontend, labels: labels,
       keywords: labels.filter { !nonKeywordLabels.contains($0) }, windowFrames: nil, strideFrames: nil,
-      inputScale: nil, inputZeroPoint: nil, detection: detection, keywordDetection: [:], source: modelPath)
+      inputScale: nil, inputZeroPoint: nil, detection: detection, keywordDetection: [:], source: modelPath,
+      // The MFCC features of this project are MLPerf's, clip-peak normalized (as
+      // `kws features --frontend mfcc` computes them); a bare model gets the same.
+      normalization: frontend == .mfcc ? .clipPeak : .none)
   }
 
   private static func microWakeWord(
@@ -174,25 +185,26 @@ extension ModelManifest {
       }
       perKeyword[keyword] = try detection(object, base: defaults, reader: reader, at: "keyword_detection.\(keyword)")
     }
-    var clipPeak = false
-    if let normalization: String = try reader.optional(json, "normalization") {
-      switch normalization {
-      case "none": clipPeak = false
-      case "clip-peak": clipPeak = true
-      default: throw reader.error("normalization \"\(normalization)\" is not \"none\" or \"clip-peak\"")
-      }
-      if clipPeak && frontend != .mfcc { throw reader.error("normalization clip-peak needs the mfcc front end") }
-    }
     let windowFrames: Int? = try reader.optional(json, "window_frames")
     let strideFrames: Int? = try reader.optional(json, "stride_frames")
     if let w = windowFrames, w < 1 { throw reader.error("window_frames must be at least 1") }
     if let s = strideFrames, s < 1 { throw reader.error("stride_frames must be at least 1") }
     let name: String =
       try reader.optional(json, "name") ?? URL(fileURLWithPath: modelPath).deletingPathExtension().lastPathComponent
+    var normalization = ClipNormalization.none
+    if let n: String = try reader.optional(json, "normalization") {
+      guard let parsed = ClipNormalization(rawValue: n) else {
+        throw reader.error("normalization \"\(n)\" is not \"none\" or \"clip-peak\"")
+      }
+      guard parsed == .none || frontend == .mfcc else {
+        throw reader.error("normalization \"clip-peak\" needs the mfcc front end")
+      }
+      normalization = parsed
+    }
     return ModelManifest(
       name: name, modelPath: modelPath, kind: kind, frontend: frontend, labels: labels, keywords: keywords,
       windowFrames: windowFrames, strideFrames: strideFrames, inputScale: scale, inputZeroPoint: zeroPoint,
-      clipPeakNormalization: clipPeak, detection: defaults, keywordDetection: perKeyword, source: reader.path)
+      detection: defaults, keywordDetection: perKeyword, source: reader.path, normalization: normalization)
   }
 
   private static func detection(

@@ -88,6 +88,6 @@ public final class SpotterSession {
       kind: kind, frontend: manifest.frontend,
       strideFrames: classifierStrideFrames ?? manifest.strideFrames ?? max(1, windowFrames / 10),
       inputScale: manifest.inputScale, inputZeroPoint: manifest.inputZeroPoint.map { Int32($0) },
-      keywords: keywords, clipPeakNormalization: manifest.clipPeakNormalization)
+      keywords: keywords, clipPeakNormalization: manifest.normalization == .clipPeak && kind == .classifier)
   }
 }

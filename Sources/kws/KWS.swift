@@ -6,8 +6,8 @@ struct KWS: ParsableCommand {
     commandName: "kws",
     abstract: "Keyword spotting in fixed point: the same code on a microcontroller and on Linux.",
     subcommands: [
-      Features.self, DetectCommand.self, ListenCommand.self, InspectCommand.self, InferCommand.self,
-      BenchCommand.self,
+      Features.self, DetectCommand.self, ListenCommand.self, EvalCommand.self, InspectCommand.self,
+      InferCommand.self, BenchCommand.self,
     ]
   )
 }
