@@ -48,7 +48,7 @@ def _features(a):
   synth_test = a.synth_test if a.synth_test is not None else _default_synth(a, "test")
   pipeline.build_features(a.data or [], synth, synth_test, a.work, rounds=a.rounds,
                           per_class=a.per_class, seed=a.seed, frontend=a.frontend,
-                          kws=a.kws, impulses=a.impulses)
+                          kws=a.kws, impulses=a.impulses, test_roots=a.test_data or [])
 
 
 def _default_synth(a, which):
@@ -114,6 +114,8 @@ def parser():
   def feature_args(p):
     p.add_argument("--data", action="append",
                    help="real data folder, Speech Commands layout (repeatable)")
+    p.add_argument("--test-data", action="append",
+                   help="real folder used only for testing, e.g. held-out speakers (repeatable)")
     p.add_argument("--synth", action="append", help="synthetic training folder(s) (default: SYNTH_OUT/train)")
     p.add_argument("--synth-test", action="append",
                    help="held-out synthetic folder(s) (default: SYNTH_OUT/test)")

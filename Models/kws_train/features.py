@@ -21,6 +21,14 @@ from .dataset import CLIP_SAMPLES
 
 CHUNK = 4000  # clips per kws call
 
+# What one integer code of each front end is worth in the model's real-valued input
+# (the values the int8 input scale/zero point refer to):
+# - mfcc: Int32 Q16, value / 65536 is the MFCC of REFERENCE 1b;
+# - microfrontend / micro-speech: uint16 log-mel codes, times 0.0390625 (= 1/25.6),
+#   the float convention of microWakeWord and pymicro-features (REFERENCE 1a).
+# float32 output (`--reference`, or a tool that already scales) is taken as is.
+CODE_SCALE = {"mfcc": 1.0 / 65536.0, "microfrontend": 0.0390625, "micro-speech": 0.0390625}
+
 # Feature matrix per clip for each front end: (frames, bins).
 # mfcc: 30 ms window, 20 ms step -> 49 frames x 10 coefficients (REFERENCE 1b).
 # micro-speech: 30 ms / 20 ms -> 49 x 40 log-mel; microfrontend: 30 ms / 10 ms -> 98 x 40.
@@ -65,7 +73,7 @@ def extract(clips, frontend="mfcc", kws=None, progress=None):
       if done.returncode != 0:
         raise FeatureError(
           f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")
-      parts.append(_shaped(np.load(out), len(chunk), frontend))
+      parts.append(to_real(_shaped(np.load(out), len(chunk), frontend), frontend))
   if not parts:
     frames, bins = SHAPES.get(frontend, (0, 0))
     return np.zeros((0, frames, bins), dtype=np.float32)
@@ -83,3 +91,14 @@ def _shaped(a, n, frontend):
     if a[0].size == frames * bins:
       return a.reshape(n, frames, bins)
   raise FeatureError(f"cannot interpret kws features output of shape {a.shape} for '{frontend}'")
+
+
+def to_real(a, frontend):
+  """float32 model-input values from the tool's output array (see CODE_SCALE)."""
+  if a.dtype.kind == "f":
+    return a.astype(np.float32)
+  if a.dtype == np.int8:
+    raise FeatureError("kws features returned int8 (quantized) features; run it without --quantize")
+  if a.dtype.kind in "iu":
+    return (a.astype(np.float64) * CODE_SCALE[frontend]).astype(np.float32)
+  raise FeatureError(f"unexpected feature dtype {a.dtype} from kws features")

@@ -41,9 +41,16 @@ def _manifest_groups(root):
   return groups
 
 
-def collect(real_roots, synth_train, synth_test):
-  """Clip lists per split: training pool, val, test_real, test_synth."""
+def collect(real_roots, synth_train, synth_test, test_roots=()):
+  """Clip lists per split: training pool, val, test_real, test_synth.
+
+  `test_roots` are real folders used for testing only (e.g. speakers kept out of
+  the training data altogether); their clips join the hash split's test band."""
   pools = {"train": [], "val": [], "test_real": [], "test_synth": []}
+  for root in test_roots:
+    for c in dataset.scan(root, all_split="testing"):
+      c["group"] = "real"
+      pools["test_real"].append(c)
   for root in real_roots:
     for c in dataset.scan(root):
       c["group"] = "real"
@@ -81,11 +88,11 @@ def load_npz(path):
 
 
 def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_class=None,
-                   seed=1, frontend="mfcc", kws=None, impulses=None, log=print):
+                   seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(), log=print):
   """Reads all clips, writes augmented training rounds and clean held-out sets."""
   t0 = time.time()
   tq = _progress()
-  pools = collect(real_roots, synth_train, synth_test)
+  pools = collect(real_roots, synth_train, synth_test, test_roots)
   if not pools["train"]:
     raise dataset.DataError("no training clips: pass --data and/or --synth")
   noise_paths = [p for r in real_roots for p in dataset.noise_files(r)]
@@ -103,7 +110,7 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
     # Every keyword's pool fully used once per round; smaller pools repeat.
     per_class = max(int(np.sum(labels == dataset.LABELS.index(k))) for k in dataset.KEYWORDS)
   summary = {"frontend": frontend, "seed": seed, "rounds": rounds, "per_class": per_class,
-             "real_roots": real_roots, "synth_train": synth_train, "synth_test": synth_test,
+             "real_roots": real_roots, "test_roots": list(test_roots), "synth_train": synth_train, "synth_test": synth_test,
              "noise": noise.names, "impulses": len(imp),
              "pool": {"train": _counts(labels),
                       "train_real": _counts([c["label"] for c in train if c["group"] == "real"])}}

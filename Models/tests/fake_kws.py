@@ -26,4 +26,9 @@ frames, bins = SHAPES[a.frontend]
 seg = a.clip_samples // (frames * bins)
 x = x[: n * a.clip_samples].reshape(n, a.clip_samples)[:, : frames * bins * seg]
 rms = np.sqrt(np.mean(x.reshape(n, frames * bins, seg) ** 2, axis=2) + 1.0)
-np.save(a.output, np.log(rms).reshape(n, frames, bins).astype(np.float32))
+codes = np.log(rms).reshape(n, frames, bins)
+# Integer codes like the real tool's fixed-point output (mfcc Int32 Q16).
+if a.frontend == "mfcc":
+  np.save(a.output, np.round(codes * 65536).astype(np.int32))
+else:
+  np.save(a.output, np.round(codes * 25.6).astype(np.uint16))

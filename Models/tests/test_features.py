@@ -36,3 +36,11 @@ def test_scores_confusion_and_recall():
   assert s["confusion"]["matrix"][0][:2] == [1, 1]
   assert s["per_class_recall"]["down"] == 0.5
   assert s["per_class_recall"]["on"] is None
+
+
+def test_integer_codes_become_real_values():
+  q16 = np.array([[65536, -32768]], np.int32)
+  assert features.to_real(q16, "mfcc").tolist() == [[1.0, -0.5]]
+  assert features.to_real(np.array([256], np.uint16), "microfrontend").tolist() == [10.0]
+  with pytest.raises(features.FeatureError, match="without --quantize"):
+    features.to_real(np.array([1], np.int8), "mfcc")
