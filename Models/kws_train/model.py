@@ -7,9 +7,10 @@ Default = DS-CNN-S on 49x10 MFCC (REFERENCE section 4):
     22.6 K parameters after batch norm is folded, 2.66 M MACs.
 
 The pool is an explicit `AveragePooling2D` with the map's full size (not
-`GlobalAveragePooling2D`, which converts to a MEAN op), so the exported model uses
-only CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, RESHAPE, FULLY_CONNECTED and
-SOFTMAX, the ops the MLPerf reference model uses. Batch norm folds into the
+`GlobalAveragePooling2D`, which converts to a MEAN op), and the export fixes the
+batch at 1, so the .tflite holds only CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D,
+FULLY_CONNECTED (reading the [1, 1, 1, 64] pool output directly) and SOFTMAX: the
+MLPerf reference model's ops minus its RESHAPE. Batch norm folds into the
 convolutions at conversion; dropout disappears.
 """
 
@@ -39,7 +40,8 @@ def ds_cnn(input_shape, classes=12, filters=64, blocks=4, first_kernel=(10, 4),
   x = layers.Dropout(dropout[1], name="final_drop")(x)
   h, w = x.shape[1], x.shape[2]
   x = layers.AveragePooling2D(pool_size=(h, w), name="avg_pool")(x)
-  x = layers.Flatten(name="flatten")(x)
+  # Reshape, not Flatten: with the batch fixed at export it folds into FULLY_CONNECTED.
+  x = layers.Reshape((filters,), name="flatten")(x)
   x = layers.Dense(classes, name="logits")(x)
   out = layers.Softmax(name="probabilities")(x)
   return keras.Model(inp, out, name=f"ds_cnn_{filters}x{blocks}")

@@ -219,7 +219,7 @@ def export(work, samples=1000, seed=0, log=print):
   """Writes model_int8.tflite (and model_float.tflite) from model_float.keras."""
   import keras
 
-  from .export import float_tflite, to_int8_tflite
+  from .export import float_tflite, op_names, to_int8_tflite
   from .evaluate import TflmModel
 
   model = keras.models.load_model(os.path.join(work, "model_float.keras"))
@@ -234,7 +234,7 @@ def export(work, samples=1000, seed=0, log=print):
   info = {"bytes": len(int8), "calibration_samples": min(samples, len(x)),
           "input_scale": m.in_scale, "input_zero_point": m.in_zero,
           "output_scale": m.out_scale, "output_zero_point": m.out_zero,
-          "input_shape": [int(v) for v in m.in_shape]}
+          "input_shape": [int(v) for v in m.in_shape], "ops": op_names(path)}
   with open(os.path.join(work, "export.json"), "w") as f:
     json.dump(info, f, indent=1)
   log(f"{path}: {len(int8)} bytes, input scale {m.in_scale} zero point {m.in_zero}")

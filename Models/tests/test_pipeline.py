@@ -32,6 +32,8 @@ def test_features_train_export_evaluate_end_to_end(tiny_dataset, fake_kws, tmp_p
   assert len(info["history"]) == 2
   exp = pipeline.export(work, samples=50, log=lambda *_: None)
   assert exp["input_shape"] == [1, 49, 10, 1]
+  assert set(exp["ops"]) == {"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D",
+                             "FULLY_CONNECTED", "SOFTMAX"}
   assert exp["output_zero_point"] == -128 and abs(exp["output_scale"] - 1 / 256) < 1e-9
   report = pipeline.evaluate(work, log=lambda *_: None)
   assert set(report) == {"val", "test_real"}
