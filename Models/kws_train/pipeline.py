@@ -1,6 +1,7 @@
 """The recipe's steps; `Models/train.py` is their command line.
 
 Work folder layout (`--work`, default `out/model`):
+    audio/<set>.raw, <set>.meta.npz, summary.json  the clips as the front end gets them
     features/train_r0.npz ... train_r{R-1}.npz   augmented, class-balanced rounds
     features/val.npz, test_real.npz, test_synth.npz   clean held-out sets
     features/summary.json                        clip counts per class and split
@@ -12,6 +13,7 @@ Each .npz holds `x` float32[N, frames, bins], `y` int labels, `source` (file pat
 """
 
 import glob
+import hashlib
 import json
 import os
 import time
@@ -75,33 +77,91 @@ def _counts(labels):
   return {dataset.LABELS[c]: int(np.sum(labels == c)) for c in range(len(dataset.LABELS))}
 
 
-def _save(path, x, y, source, group):
-  np.savez(path, x=x, y=np.asarray(y, dtype=np.int64), source=np.asarray(source),
-           group=np.asarray(group))
-
-
 def load_npz(path):
   if not os.path.exists(path):
     raise FileNotFoundError(f"'{path}' is missing: run `train.py features` first")
-  d = np.load(path)
-  return d["x"], d["y"], d["source"], d["group"]
+  with np.load(path) as d:
+    return d["x"], d["y"], d["source"], d["group"]
 
 
 def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_class=None,
-                   seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(), log=print):
-  """Reads all clips, writes augmented training rounds and clean held-out sets."""
+                   seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(),
+                   audio_only=False, log=print):
+  """Writes augmented training rounds and clean held-out sets, then their features.
+
+  Two stages, each cached: audio (`work/audio/<set>.raw`, s16le clips, plus labels)
+  keyed by everything that decides it (folders, seed, rounds, per-class count), and
+  features (`work/features/<set>.npz`) keyed by that plus the front end. The audio
+  stage needs no Swift build (`audio_only=True`), so it can run ahead of one.
+  """
+  t0 = time.time()
+  config = {"real_roots": list(real_roots), "test_roots": list(test_roots),
+            "synth_train": list(synth_train), "synth_test": list(synth_test), "seed": seed,
+            "rounds": rounds, "per_class": per_class, "impulses": impulses,
+            "augment": augment.Augmenter(None, None).__dict__, "version": 1}
+  key = hashlib.sha1(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
+  audio_dir, feat_dir = os.path.join(work, "audio"), os.path.join(work, "features")
+  summary_path = os.path.join(audio_dir, "summary.json")
+  summary = None
+  if os.path.exists(summary_path):
+    with open(summary_path) as f:
+      summary = json.load(f)
+    if summary.get("key") != key or not all(
+        os.path.exists(os.path.join(audio_dir, n + ".raw")) for n in summary["sets"]):
+      summary = None
+  if summary is None:
+    summary = _build_audio(config, key, audio_dir, log)
+  else:
+    log(f"audio: reusing {audio_dir} (key {key})")
+  if audio_only:
+    return summary
+
+  os.makedirs(feat_dir, exist_ok=True)
+  t1 = time.time()
+  for name in summary["sets"]:
+    dst = os.path.join(feat_dir, name + ".npz")
+    if os.path.exists(dst):
+      with np.load(dst) as d:
+        if "key" in d and str(d["key"]) == key and str(d["frontend"]) == frontend:
+          continue
+    raw = os.path.join(audio_dir, name + ".raw")
+    clips = np.fromfile(raw, dtype="<i2").reshape(-1, dataset.CLIP_SAMPLES)
+    meta = np.load(os.path.join(audio_dir, name + ".meta.npz"))
+    if len(clips):
+      x = features.extract(clips, frontend, kws)
+    else:
+      x = np.zeros((0,) + features.SHAPES[frontend], np.float32)
+    np.savez(dst, x=x, y=meta["y"], source=meta["source"], group=meta["group"],
+             key=np.asarray(key), frontend=np.asarray(frontend))
+    log(f"features {name}: {x.shape}")
+  summary["frontend"] = frontend
+  summary["feature_seconds"] = round(time.time() - t1, 1)
+  summary["seconds"] = round(time.time() - t0, 1)
+  with open(os.path.join(feat_dir, "summary.json"), "w") as f:
+    json.dump(summary, f, indent=1)
+  return summary
+
+
+def _build_audio(config, key, audio_dir, log):
+  """The audio stage: every set's clips as raw s16le plus labels/sources/groups."""
   t0 = time.time()
   tq = _progress()
-  pools = collect(real_roots, synth_train, synth_test, test_roots)
+  seed, rounds, per_class = config["seed"], config["rounds"], config["per_class"]
+  pools = collect(config["real_roots"], config["synth_train"], config["synth_test"],
+                  config["test_roots"])
   if not pools["train"]:
     raise dataset.DataError("no training clips: pass --data and/or --synth")
-  noise_paths = [p for r in real_roots for p in dataset.noise_files(r)]
+  noise_paths = [p for r in config["real_roots"] for p in dataset.noise_files(r)]
   noise = augment.NoiseBank(noise_paths)
-  imp = augment.load_impulses(impulses or augment.default_impulse_folder())
+  imp = augment.load_impulses(config["impulses"] or augment.default_impulse_folder())
   log(f"noise recordings: {len(noise.train)}, room responses: {len(imp)}")
   aug = augment.Augmenter(noise, imp)
-  out = os.path.join(work, "features")
-  os.makedirs(out, exist_ok=True)
+  os.makedirs(audio_dir, exist_ok=True)
+
+  def save(name, clips, y, src, grp):
+    np.ascontiguousarray(clips, dtype="<i2").tofile(os.path.join(audio_dir, name + ".raw"))
+    np.savez(os.path.join(audio_dir, name + ".meta.npz"), y=np.asarray(y, dtype=np.int64),
+             source=np.asarray(src), group=np.asarray(grp))
 
   train = pools["train"]
   audio = dataset.load_clips(train, progress=tq)
@@ -109,9 +169,8 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
   if per_class is None:
     # Every keyword's pool fully used once per round; smaller pools repeat.
     per_class = max(int(np.sum(labels == dataset.LABELS.index(k))) for k in dataset.KEYWORDS)
-  summary = {"frontend": frontend, "seed": seed, "rounds": rounds, "per_class": per_class,
-             "real_roots": real_roots, "test_roots": list(test_roots), "synth_train": synth_train, "synth_test": synth_test,
-             "noise": noise.names, "impulses": len(imp),
+  summary = {"key": key, "config": config, "per_class": per_class, "noise": noise.names,
+             "impulses": len(imp), "sets": [],
              "pool": {"train": _counts(labels),
                       "train_real": _counts([c["label"] for c in train if c["group"] == "real"])}}
   for r in range(rounds):
@@ -120,16 +179,15 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
     clips = np.stack([aug.speech(audio[i], rng) for i in tq(idx, desc=f"augment round {r}", unit="clip")]
                      + [aug.silence(rng) for _ in range(per_class)])
     y = np.concatenate([labels[idx], np.full(per_class, dataset.SILENCE)])
-    src = [train[i]["path"] for i in idx] + ["silence"] * per_class
-    grp = [train[i]["group"] for i in idx] + ["silence"] * per_class
-    x = features.extract(clips, frontend, kws)
-    _save(os.path.join(out, f"train_r{r}.npz"), x, y, src, grp)
+    save(f"train_r{r}", clips, y, [train[i]["path"] for i in idx] + ["silence"] * per_class,
+         [train[i]["group"] for i in idx] + ["silence"] * per_class)
+    summary["sets"].append(f"train_r{r}")
     summary.setdefault("train_rounds", []).append(_counts(y))
-    log(f"round {r}: {len(y)} clips")
 
   for split in SPLITS:
     clips_meta = pools[split]
-    audio_s = dataset.load_clips(clips_meta, progress=tq) if clips_meta else np.zeros((0, dataset.CLIP_SAMPLES), np.int16)
+    audio_s = (dataset.load_clips(clips_meta, progress=tq) if clips_meta
+               else np.zeros((0, dataset.CLIP_SAMPLES), np.int16))
     y = [c["label"] for c in clips_meta]
     src = [c["path"] for c in clips_meta]
     grp = [c["group"] for c in clips_meta]
@@ -143,12 +201,12 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
       y += [dataset.SILENCE] * n_sil
       src += ["silence"] * n_sil
       grp += ["silence"] * n_sil
-    x = features.extract(audio_s, frontend, kws) if len(audio_s) else np.zeros((0,) + features.SHAPES[frontend], np.float32)
-    _save(os.path.join(out, f"{split}.npz"), x, y, src, grp)
+    save(split, audio_s, y, src, grp)
+    summary["sets"].append(split)
     summary[split] = _counts(y)
     log(f"{split}: {len(y)} clips")
-  summary["seconds"] = round(time.time() - t0, 1)
-  with open(os.path.join(out, "summary.json"), "w") as f:
+  summary["audio_seconds"] = round(time.time() - t0, 1)
+  with open(os.path.join(audio_dir, "summary.json"), "w") as f:
     json.dump(summary, f, indent=1)
   return summary
 

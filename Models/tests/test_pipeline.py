@@ -22,6 +22,11 @@ def test_features_train_export_evaluate_end_to_end(tiny_dataset, fake_kws, tmp_p
     _, _, s, _ = pipeline.load_npz(os.path.join(work, "features", f"{split}.npz"))
     assert not (sp(s) & sp(src))
 
+  logs = []
+  pipeline.build_features([tiny_dataset], [], [], work, rounds=2, seed=3, kws=fake_kws,
+                          log=logs.append)
+  assert any("reusing" in m for m in logs) and not any(m.startswith("features") for m in logs)
+
   again = str(tmp_path / "again")
   pipeline.build_features([tiny_dataset], [], [], again, rounds=1, seed=3, kws=fake_kws,
                           log=lambda *_: None)
