@@ -99,7 +99,10 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
             "synth_train": list(synth_train), "synth_test": list(synth_test), "seed": seed,
             "rounds": rounds, "per_class": per_class, "impulses": impulses,
             "augment": augment.Augmenter(None, None).__dict__, "version": 1}
-  key = hashlib.sha1(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
+  pools = collect(real_roots, synth_train, synth_test, test_roots)
+  # The key covers the clip lists too: clips added to a folder invalidate the cache.
+  listing = {k: [c["path"] for c in v] for k, v in pools.items()}
+  key = hashlib.sha1(json.dumps([config, listing], sort_keys=True, default=str).encode()).hexdigest()[:16]
   audio_dir, feat_dir = os.path.join(work, "audio"), os.path.join(work, "features")
   summary_path = os.path.join(audio_dir, "summary.json")
   summary = None
@@ -110,7 +113,7 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
         os.path.exists(os.path.join(audio_dir, n + ".raw")) for n in summary["sets"]):
       summary = None
   if summary is None:
-    summary = _build_audio(config, key, audio_dir, log)
+    summary = _build_audio(config, pools, key, audio_dir, log)
   else:
     log(f"audio: reusing {audio_dir} (key {key})")
   if audio_only:
@@ -142,13 +145,11 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
   return summary
 
 
-def _build_audio(config, key, audio_dir, log):
+def _build_audio(config, pools, key, audio_dir, log):
   """The audio stage: every set's clips as raw s16le plus labels/sources/groups."""
   t0 = time.time()
   tq = _progress()
   seed, rounds, per_class = config["seed"], config["rounds"], config["per_class"]
-  pools = collect(config["real_roots"], config["synth_train"], config["synth_test"],
-                  config["test_roots"])
   if not pools["train"]:
     raise dataset.DataError("no training clips: pass --data and/or --synth")
   noise_paths = [p for r in config["real_roots"] for p in dataset.noise_files(r)]

@@ -33,6 +33,15 @@ def test_features_train_export_evaluate_end_to_end(tiny_dataset, fake_kws, tmp_p
   x2, _, _, _ = pipeline.load_npz(os.path.join(again, "features", "train_r0.npz"))
   assert np.array_equal(x, x2)
 
+  # A clip added to the data folder invalidates the cached audio.
+  import shutil
+  shutil.copy(os.path.join(tiny_dataset, "yes", "00000000_nohash_0.wav"),
+              os.path.join(tiny_dataset, "yes", "00000000_nohash_1.wav"))
+  logs = []
+  pipeline.build_features([tiny_dataset], [], [], work, rounds=2, seed=3, kws=fake_kws,
+                          log=logs.append)
+  assert not any("reusing" in m for m in logs)
+
   info = pipeline.train(work, epochs=2, batch=16, filters=8, blocks=1, log=lambda *_: None)
   assert len(info["history"]) == 2
   exp = pipeline.export(work, samples=50, log=lambda *_: None)
