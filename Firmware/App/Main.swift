@@ -1,0 +1,90 @@
+// The kws firmware: the same core modules the Linux host runs (FixedPoint, Frontend,
+// Inference, Spotter), driven by a clip read from the host through semihosting.
+//
+//     checksum <clip.raw>                    s16le mono; prints a checksum and the
+//                                            instructions spent computing it
+//     selftest allocate|trap                 exercises the safety nets (SelfTest.swift)
+//
+// Exit status: 0 done, 1 I/O error, 2 usage, 3 allocation after start-up,
+// 134 Swift runtime trap, 139 fault (see Board/*/startup.c).
+import CSupport
+import FixedPoint
+import Frontend
+import Inference
+import Spotter
+
+enum ExitStatus {
+  static let success: CInt = 0
+  static let ioError: CInt = 1
+  static let usage: CInt = 2
+  static let allocationAfterStartup: CInt = 3
+}
+
+@main
+struct Firmware {
+  static func main() {
+    Console.write("kws firmware on ")
+    Console.write(Board.name)
+    Console.write("\n")
+    let status: CInt
+    do {
+      status = try run()
+    } catch {
+      report(error)
+      status = ExitStatus.ioError
+    }
+    kws_exit(status)
+  }
+
+  static func run() throws(SemihostingError) -> CInt {
+    let arguments = try Arguments()
+    if arguments.matches(0, "checksum") && arguments.count == 2 {
+      return try Checksum.run(clipPath: arguments[1])
+    }
+    if arguments.matches(0, "selftest") && arguments.matches(1, "allocate") {
+      return SelfTest.allocateAfterStartup()
+    }
+    if arguments.matches(0, "selftest") && arguments.matches(1, "trap") {
+      return SelfTest.trap(arguments)
+    }
+    Console.write(
+      """
+      usage: checksum <clip.raw>
+             selftest allocate|trap
+      (QEMU: -semihosting -kernel kws-firmware.elf -append "checksum clip.raw")
+
+      """)
+    return ExitStatus.usage
+  }
+
+  static func report(_ error: SemihostingError) {
+    Console.write("error: ")
+    switch error {
+    case .cannotOpen(let path):
+      Console.write("cannot open ")
+      Console.write(cString: path)
+    case .cannotMeasure(let path):
+      Console.write("cannot get the length of ")
+      Console.write(cString: path)
+    case .shortRead(let path, let offset, let missing):
+      Console.write("short read from ")
+      Console.write(cString: path)
+      Console.write(" at byte ")
+      Console.write(offset)
+      Console.write(": ")
+      Console.write(missing)
+      Console.write(" bytes missing")
+    case .shortWrite(let path, let offset, let missing):
+      Console.write("short write to ")
+      Console.write(cString: path)
+      Console.write(" at byte ")
+      Console.write(offset)
+      Console.write(": ")
+      Console.write(missing)
+      Console.write(" bytes not written")
+    case .noCommandLine:
+      Console.write("the host gave no command line (run QEMU with -semihosting)")
+    }
+    Console.write("\n")
+  }
+}

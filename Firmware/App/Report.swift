@@ -1,0 +1,47 @@
+// The lines every command ends with: how much heap and stack the run needed, and
+// whether anything allocated after start-up (the core promises not to, per frame).
+import CSupport
+
+enum Report {
+  /// Prints heap and stack use; returns false if anything allocated while frozen.
+  static func resources() -> Bool {
+    let heap = kws_heap_stats()
+    Console.write("heap: ")
+    Console.write(Int(heap.allocations))
+    Console.write(" allocations, ")
+    Console.write(Int(heap.bytes))
+    Console.write(" of ")
+    Console.write(Int(heap.capacity))
+    Console.write(" bytes, ")
+    Console.write(Int(heap.violations))
+    Console.write(" after start-up\n")
+    Console.write("stack: ")
+    Console.write(Int(kws_stack_high_water()))
+    Console.write(" of ")
+    Console.write(Int(kws_stack_size()))
+    Console.write(" bytes\n")
+    if heap.violations > 0 {
+      Console.write("error: the core allocated after start-up (see heap above)\n")
+    }
+    return heap.violations == 0
+  }
+
+  /// `label: N instructions`, plus the rate per second of audio when `audioSamples`
+  /// (at 16 kHz) is non-zero.
+  static func work(_ label: StaticString, _ count: UInt64, audioSamples: Int) {
+    Console.write(label)
+    Console.write(": ")
+    Console.write(Int64(count))
+    Console.write(" ")
+    Console.write(Board.counterUnit)
+    Console.write("\n")
+    guard audioSamples > 0 else { return }
+    Console.write(label)
+    Console.write(" per second of audio: ")
+    // count / (samples / 16000) in units of a million, two decimals.
+    Console.write(Int64(count) * 16_000, over: Int64(audioSamples) * 1_000_000, places: 2)
+    Console.write(" M ")
+    Console.write(Board.counterUnit)
+    Console.write("\n")
+  }
+}
