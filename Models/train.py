@@ -31,9 +31,11 @@ def _synth(a):
   common = ["--seed", str(a.seed), "--jobs", str(a.jobs)]
   runs = [
     ["--out", os.path.join(a.synth_out, "train"), "--set", "train",
-     "--per-keyword", str(a.per_keyword), "--unknown", str(a.unknown)],
+     "--per-keyword", str(a.per_keyword), "--on-off-factor", str(a.on_off_factor),
+     "--unknown", str(a.unknown)],
     ["--out", os.path.join(a.synth_out, "test"), "--set", "test",
-     "--per-keyword", str(a.test_per_keyword), "--unknown", str(a.test_unknown)],
+     "--per-keyword", str(a.test_per_keyword), "--on-off-factor", "2",
+     "--unknown", str(a.test_unknown)],
   ]
   for r in runs:
     done = subprocess.run([sys.executable, script] + r + common)
@@ -103,7 +105,9 @@ def parser():
 
   def synth_args(p):
     synth_out_arg(p)
-    p.add_argument("--per-keyword", type=int, default=300, help="synthetic clips per keyword (on/off x2)")
+    p.add_argument("--per-keyword", type=int, default=300, help="synthetic clips per keyword")
+    p.add_argument("--on-off-factor", type=int, default=4,
+                   help="x clips for on/off (no real recordings; more voices, fewer repeats)")
     p.add_argument("--unknown", type=int, default=1500, help="synthetic unknown clips")
     p.add_argument("--test-per-keyword", type=int, default=30, help="festival clips per keyword")
     p.add_argument("--test-unknown", type=int, default=200, help="festival unknown clips")

@@ -126,8 +126,8 @@ def main(argv=None):
                   help="train: espeak-ng/flite/piper; test: held-out festival voices (default: train)")
   ap.add_argument("--seed", type=int, default=1, help="master seed (default: 1)")
   ap.add_argument("--per-keyword", type=int, default=200, help="clips per keyword (default: 200)")
-  ap.add_argument("--on-off-factor", type=int, default=2,
-                  help="multiplier for on/off, which have no real clips (default: 2)")
+  ap.add_argument("--on-off-factor", type=int, default=4,
+                  help="multiplier for on/off, which have no real clips (default: 4)")
   ap.add_argument("--unknown", type=int, default=1200, help="unknown-class clips in total (default: 1200)")
   ap.add_argument("--jobs", type=int, default=1, help="parallel workers (default: 1)")
   a = ap.parse_args(argv)
