@@ -263,14 +263,15 @@ def train(work, epochs=40, batch=100, lr=1e-3, seed=1, filters=64, blocks=4, log
     history.append(row)
     log(f"epoch {e + 1}/{epochs}: " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "epoch"))
     if row["val_accuracy"] > best:
+      # Saved as it improves, so a run stopped early still leaves its best model.
       best, best_weights = row["val_accuracy"], model.get_weights()
+      model.save(os.path.join(work, "model_float.keras"))
+    info = {"epochs": epochs, "batch": batch, "lr": lr, "seed": seed, "filters": filters,
+            "blocks": blocks, "parameters_folded": folded_parameter_count(model),
+            "best_val_accuracy": best, "seconds": round(time.time() - t0, 1), "history": history}
+    with open(os.path.join(work, "history.json"), "w") as f:
+      json.dump(info, f, indent=1)
   model.set_weights(best_weights)
-  model.save(os.path.join(work, "model_float.keras"))
-  info = {"epochs": epochs, "batch": batch, "lr": lr, "seed": seed, "filters": filters,
-          "blocks": blocks, "parameters_folded": folded_parameter_count(model),
-          "best_val_accuracy": best, "seconds": round(time.time() - t0, 1), "history": history}
-  with open(os.path.join(work, "history.json"), "w") as f:
-    json.dump(info, f, indent=1)
   return info
 
 
