@@ -16,8 +16,14 @@ convolutions at conversion; dropout disappears.
 
 
 def ds_cnn(input_shape, classes=12, filters=64, blocks=4, first_kernel=(10, 4),
-           first_stride=(2, 2), dropout=(0.2, 0.4), weight_decay=1e-4):
-  """A Keras DS-CNN for inputs [frames, bins] (a channel axis is added)."""
+           first_stride=(2, 2), dropout=(0.2, 0.4), weight_decay=1e-4, bn_momentum=0.9):
+  """A Keras DS-CNN for inputs [frames, bins] (a channel axis is added).
+
+  `bn_momentum` 0.9, not Keras' 0.99: with 0.99 the moving variances (initialized
+  at 1) still overstate layers whose true variance is far below 1 after a few
+  hundred steps, and inference-mode outputs collapse to one class for the first
+  epochs (seen here: validation stuck at one class after two epochs).
+  """
   import keras
   from keras import layers
 
@@ -26,16 +32,16 @@ def ds_cnn(input_shape, classes=12, filters=64, blocks=4, first_kernel=(10, 4),
   inp = keras.Input(shape=(frames, bins, 1), name="features")
   x = layers.Conv2D(filters, first_kernel, strides=first_stride, padding="same",
                     kernel_regularizer=reg, name="conv0")(inp)
-  x = layers.BatchNormalization(name="conv0_bn")(x)
+  x = layers.BatchNormalization(momentum=bn_momentum, name="conv0_bn")(x)
   x = layers.ReLU(name="conv0_relu")(x)
   x = layers.Dropout(dropout[0], name="conv0_drop")(x)
   for i in range(1, blocks + 1):
     x = layers.DepthwiseConv2D((3, 3), padding="same", depthwise_regularizer=reg,
                                name=f"dw{i}")(x)
-    x = layers.BatchNormalization(name=f"dw{i}_bn")(x)
+    x = layers.BatchNormalization(momentum=bn_momentum, name=f"dw{i}_bn")(x)
     x = layers.ReLU(name=f"dw{i}_relu")(x)
     x = layers.Conv2D(filters, (1, 1), padding="same", kernel_regularizer=reg, name=f"pw{i}")(x)
-    x = layers.BatchNormalization(name=f"pw{i}_bn")(x)
+    x = layers.BatchNormalization(momentum=bn_momentum, name=f"pw{i}_bn")(x)
     x = layers.ReLU(name=f"pw{i}_relu")(x)
   x = layers.Dropout(dropout[1], name="final_drop")(x)
   h, w = x.shape[1], x.shape[2]
