@@ -52,7 +52,9 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "FixedPointTests", dependencies: ["FixedPoint", "TestSupport"]),
     .testTarget(name: "FrontendTests", dependencies: ["Frontend", "Host", "TestSupport"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference", "Host", "TestSupport"]),
+    .testTarget(
+      name: "InferenceTests", dependencies: ["Inference", "Host", "TestSupport"],
+      exclude: ["OpModels", "Models"]),
     .testTarget(name: "SpotterTests", dependencies: ["Spotter", "Host", "TestSupport"]),
     .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"]),
     .testTarget(name: "KwsCLITests", dependencies: ["Host", "TestSupport"]),

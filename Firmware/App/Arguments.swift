@@ -12,8 +12,10 @@ struct Arguments {
   static let maxWords = 8
 
   private let words: UnsafeMutableBufferPointer<UnsafePointer<CChar>>
-  /// Number of words after the program name.
-  let count: Int
+  /// Index in `words` of argument 0 (1: word 0 is the program name).
+  private var first = 1
+  /// Number of arguments.
+  private(set) var count: Int
 
   init() throws(SemihostingError) {
     let text = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Arguments.capacity)
@@ -42,7 +44,15 @@ struct Arguments {
   }
 
   /// Argument `index` (0 = the first after the program name).
-  subscript(index: Int) -> UnsafePointer<CChar> { words[index + 1] }
+  subscript(index: Int) -> UnsafePointer<CChar> { words[index + first] }
+
+  /// The arguments after the first `n` (for commands that wrap another command).
+  func dropping(_ n: Int) -> Arguments {
+    var rest = self
+    rest.first += min(n, count)
+    rest.count -= min(n, count)
+    return rest
+  }
 
   /// Whether argument `index` exists and spells `word`.
   func matches(_ index: Int, _ word: StaticString) -> Bool {

@@ -12,7 +12,7 @@ enum Checksum {
     file.close()
     kws_heap_freeze()
 
-    Board.startCounter()
+    Measure.start()
     // FNV-1a over the little-endian bytes, and the plain sum of the samples.
     var hash: UInt32 = 0x811C_9DC5
     var sum: Int64 = 0
@@ -22,7 +22,7 @@ enum Checksum {
       hash = (hash ^ UInt32(bits >> 8)) &* 0x0100_0193
       sum += Int64(sample)
     }
-    let work = Board.counter()
+    let work = Measure.stop()
 
     Console.write("clip: ")
     Console.write(cString: clipPath)

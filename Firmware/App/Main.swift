@@ -3,6 +3,15 @@
 //
 //     checksum <clip.raw>                    s16le mono; prints a checksum and the
 //                                            instructions spent computing it
+//     features <clip.raw> <frames.bin> [chunk]
+//                                            streams the clip through the microfrontend,
+//                                            writes 40 x UInt16 LE per 10 ms frame
+//     spot <clip.raw> [scores.bin]           the whole spotter with the linked model
+//                                            (App/model.S); uint8 score per invocation
+//     infer <model.tflite> <in.bin> <out.bin>
+//                                            any model, case after case (Infer.swift)
+//     profile <pcs.bin> <command...>         runs the command, sampling the PC every
+//                                            1,000 instructions (see profile.sh)
 //     selftest allocate|trap                 exercises the safety nets (SelfTest.swift)
 //
 // Exit status: 0 done, 1 I/O error, 2 usage, 3 allocation after start-up,
@@ -38,9 +47,36 @@ struct Firmware {
 
   static func run() throws(SemihostingError) -> CInt {
     let arguments = try Arguments()
+    if arguments.matches(0, "profile") && arguments.count >= 3 {
+      return try Measure.profile(into: arguments[1]) { () throws(SemihostingError) -> CInt in
+        try dispatch(arguments.dropping(2))
+      }
+    }
+    return try dispatch(arguments)
+  }
+
+  static func dispatch(_ arguments: Arguments) throws(SemihostingError) -> CInt {
     if arguments.matches(0, "checksum") && arguments.count == 2 {
       return try Checksum.run(clipPath: arguments[1])
     }
+    if arguments.matches(0, "features") && (arguments.count == 3 || arguments.count == 4) {
+      let chunk = arguments.count == 4 ? arguments.integer(3) : Features.defaultChunk
+      guard let chunk, chunk > 0 else {
+        Console.write("error: chunk must be a positive number of samples\n")
+        return ExitStatus.usage
+      }
+      return try Features.run(clipPath: arguments[1], framesPath: arguments[2], chunk: chunk)
+    }
+    #if KWS_INTERPRETER
+      if arguments.matches(0, "spot") && (arguments.count == 2 || arguments.count == 3) {
+        return try Spot.run(
+          clipPath: arguments[1], scoresPath: arguments.count == 3 ? arguments[2] : nil)
+      }
+      if arguments.matches(0, "infer") && arguments.count == 4 {
+        return try Infer.run(
+          modelPath: arguments[1], inputsPath: arguments[2], outputsPath: arguments[3])
+      }
+    #endif
     if arguments.matches(0, "selftest") && arguments.matches(1, "allocate") {
       return SelfTest.allocateAfterStartup()
     }
@@ -50,6 +86,20 @@ struct Firmware {
     Console.write(
       """
       usage: checksum <clip.raw>
+             features <clip.raw> <frames.bin> [chunk samples, default 160]
+
+      """)
+    #if KWS_INTERPRETER
+      Console.write(
+        """
+               spot <clip.raw> [scores.bin]
+               infer <model.tflite> <inputs.bin> <outputs.bin>
+
+        """)
+    #endif
+    Console.write(
+      """
+             profile <pcs.bin> <command...>
              selftest allocate|trap
       (QEMU: -semihosting -kernel kws-firmware.elf -append "checksum clip.raw")
 

@@ -11,6 +11,11 @@ enum Console {
     for i in 0..<text.utf8CodeUnitCount { putchar(CInt(p[i])) }
   }
 
+  /// For text built at start-up (error descriptions); a String is a heap value.
+  static func write(_ text: String) {
+    for byte in text.utf8 { putchar(CInt(byte)) }
+  }
+
   static func write(cString: UnsafePointer<CChar>) {
     var p = cString
     while p.pointee != 0 {

@@ -53,7 +53,9 @@ enum Semihosting {
 
   /// Copies the command line QEMU was given (`-append`, after the kernel's file
   /// name) into `buffer` as a NUL-terminated string and returns its length in bytes.
-  static func commandLine(into buffer: UnsafeMutableBufferPointer<UInt8>) throws(SemihostingError) -> Int {
+  static func commandLine(into buffer: UnsafeMutableBufferPointer<UInt8>) throws(SemihostingError)
+    -> Int
+  {
     guard let base = buffer.baseAddress else { throw .noCommandLine }
     var block: (UInt32, UInt32) = (word(base), UInt32(buffer.count))
     let r0 = withUnsafeMutablePointer(to: &block) { pointer in

@@ -44,8 +44,14 @@ int putchar(int c) {
 extern char __heap_start[], __heap_end[];
 extern uint32_t __stack_bottom[], __stack_top[];
 
+// Each block is preceded by a 4-byte header holding its size, so that free() can
+// keep count of the bytes still live: the bump pointer says how much RAM this
+// allocator consumed, the live peak how much a reusing allocator would need.
+enum { kHeaderBytes = 4 };
+
 static uintptr_t heapNext;  // 0 until the first allocation
 static int heapFrozen;
+static uint32_t heapLive;
 static kws_heap_stats_t heapStats;
 
 int posix_memalign(void **result, size_t alignment, size_t size) {
@@ -54,21 +60,27 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
   if ((alignment & (alignment - 1)) != 0) return kEINVAL;
   if (heapNext == 0) heapNext = (uintptr_t)__heap_start;
   if (heapFrozen) heapStats.violations += 1;
-  uintptr_t start = (heapNext + alignment - 1) & ~(uintptr_t)(alignment - 1);
+  uintptr_t start = (heapNext + kHeaderBytes + alignment - 1) & ~(uintptr_t)(alignment - 1);
   if (start < heapNext || size > (uintptr_t)__heap_end - start) {
     heapStats.failures += 1;
     return kENOMEM;
   }
+  ((uint32_t *)start)[-1] = (uint32_t)size;
   heapStats.allocations += 1;
   heapStats.bytes += (uint32_t)(start + size - heapNext);
+  heapLive += (uint32_t)size;
+  if (heapLive > heapStats.peakLiveBytes) heapStats.peakLiveBytes = heapLive;
   heapNext = start + size;
   *result = (void *)start;
   return 0;
 }
 
-// Everything the firmware allocates lives until reset, so free only counts.
+// Everything the firmware allocates stays where it is until reset (a bump
+// allocator cannot reuse holes), so free only keeps the books.
 void free(void *pointer) {
-  if (pointer != 0) heapStats.frees += 1;
+  if (pointer == 0) return;
+  heapStats.frees += 1;
+  heapLive -= ((const uint32_t *)pointer)[-1];
 }
 
 void kws_heap_freeze(void) { heapFrozen = 1; }
@@ -76,6 +88,7 @@ void kws_heap_thaw(void) { heapFrozen = 0; }
 
 kws_heap_stats_t kws_heap_stats(void) {
   kws_heap_stats_t s = heapStats;
+  s.liveBytes = heapLive;
   s.capacity = (uint32_t)(__heap_end - __heap_start);
   return s;
 }

@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # QEMU tests of the firmware: `make -C Firmware test` runs this after building.
 #
-#   tests/run.sh build/kws-firmware.elf
+#   tests/run.sh build/kws-firmware.elf [model.tflite linked into it, for spot]
 #
 # Every check prints PASS/FAIL with what it compared; any FAIL makes the script
 # exit 1. Clips are made with sox in a temporary folder, removed at the end.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$here/.." && pwd)
+# The live TFLM microfrontend (pymicro-features) from the pinned venv: `make venv`.
+python=${KWS_PYTHON:-$root/.venv/bin/python}
+if [[ ! -x $python ]]; then
+  echo "FAIL  no reference venv at $python: run \`make venv\` in $root (or set KWS_PYTHON)"
+  exit 1
+fi
+reference="$root/Tests/Reference/microfrontend_ref.py"
 elf=$(realpath "${1:-$here/build/kws-firmware.elf}")
+model=${2:+$(realpath "$2")}
 run="$here/run-qemu.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -25,6 +34,14 @@ firmware() {
 
 # A field from the firmware's `key: value` lines.
 field() { sed -n "s/^$1: //p" <<<"$out" | head -1; }
+
+# ---- the runtime's libm, natively on the host against glibc ---------------------
+clang="$(dirname "$(realpath "$(command -v swiftc)")")/clang"
+if "$clang" -O2 -fno-builtin -o libm_test "$here/tests/libm_test.c" -lm && ./libm_test; then
+  pass "Support/libm.c: bit-exact with glibc (tests/libm_test.c)"
+else
+  fail "Support/libm.c differs from glibc (tests/libm_test.c)"
+fi
 
 # ---- checksum: start-up, semihosting file I/O, counter, exit status -------------
 # 1.5 s of a 440 Hz tone plus white noise, s16le mono 16 kHz.
@@ -64,6 +81,94 @@ if [[ -n $work1 && $work1 -gt 0 && $work1 == "$work2" ]]; then
   pass "checksum: instruction count $work1, identical on a second run"
 else
   fail "checksum: instruction counts '$work1' and '$work2' (want equal and > 0)"
+fi
+
+# ---- features: bit-exact with the live TFLM microfrontend, any chunking ------------
+# Clips that reach the corners: speech (espeak-ng), tone + noise, digital silence,
+# a full-scale square wave (samples at -32768 and 32767), and a clip shorter than
+# one window (no frame at all).
+espeak-ng -v en-us -s 150 -w speech.wav "okay nabu, turn on the kitchen lights" 2>/dev/null
+sox speech.wav -r 16000 -c 1 -b 16 -e signed-integer -t raw speech.raw
+sox -R -n -r 16000 -c 1 -b 16 -e signed-integer -t raw silence.raw trim 0 1 2>/dev/null
+sox -R -n -r 16000 -c 1 -b 16 -e signed-integer -t raw square.raw synth 1 square 300 vol 1 2>/dev/null
+head -c 900 clip.raw >short.raw  # 450 samples, under the 480-sample window
+
+for case in speech:160 speech:1 speech:97 speech:4000 clip:160 clip:480 silence:160 \
+  square:160 short:160; do
+  name=${case%%:*}
+  chunk=${case##*:}
+  "$python" "$reference" features "$name.raw" >"$name.ref" || fail "reference on $name.raw"
+  firmware features "$name.raw" "$name.$chunk.frames" "$chunk"
+  frames=$(field frames | cut -d' ' -f1)
+  if [[ $status -ne 0 ]]; then
+    fail "features $name chunk $chunk: exit $status"; echo "$out"
+  elif cmp -s "$name.ref" "$name.$chunk.frames"; then
+    pass "features $name, chunks of $chunk: $frames frames identical to the live TFLM microfrontend"
+  else
+    fail "features $name, chunks of $chunk: frames differ from the reference"
+    cmp "$name.ref" "$name.$chunk.frames" | head -3
+  fi
+  if [[ $chunk == 160 ]] && ! grep -qE "^heap: .* 0 after start-up" <<<"$out"; then
+    fail "features $name: allocation after start-up"; echo "$out"
+  fi
+  if [[ $name == speech && $chunk == 160 ]]; then
+    grep -E "^frontend" <<<"$out" | sed 's/^/      /'
+  fi
+done
+[[ -s short.ref || -s short.160.frames ]] && fail "short clip: expected no frames"
+
+# ---- spot and infer: only in builds that have the interpreter (see Makefile) ------
+if grep -q "^ *spot <clip.raw>" <<<"$("$run" "$elf" 2>&1)"; then
+  # ---- spot: front end + model + detector on the device; scores = live TFLM --------
+  if [[ -z $model ]]; then
+    fail "spot: no model linked (make venv, or make MODEL=path/to/okay_nabu.tflite)"
+  else
+    espeak-ng -v en-us -s 140 -w nabu.wav "okay nabu" 2>/dev/null
+    sox nabu.wav -r 16000 -c 1 -b 16 -e signed-integer -t raw nabu-word.raw
+    # 0.5 s of quiet before and 1 s after, so the model's window sees the whole word.
+    sox -R -n -r 16000 -c 1 -b 16 -e signed-integer -t raw quiet.raw synth 0.5 whitenoise vol 0.002 2>/dev/null
+    cat quiet.raw nabu-word.raw quiet.raw quiet.raw >nabu.raw
+    for name in nabu speech clip; do
+      "$python" "$here/tests/spot_reference.py" "$model" "$name.raw" >"$name.scores.ref" ||
+        fail "spot reference on $name.raw"
+      firmware spot "$name.raw" "$name.scores"
+      if [[ $status -eq 0 ]] && cmp -s "$name.scores" "$name.scores.ref" && [[ -s $name.scores ]] &&
+        grep -qE "^heap: .* 0 after start-up" <<<"$out"; then
+        pass "spot $name: $(stat -c %s "$name.scores") scores identical to live TFLM, detections: $(field detections)"
+      else
+        fail "spot $name: exit $status, scores differ from live TFLM or allocation"; echo "$out"
+      fi
+      [[ $name == nabu ]] && grep -E "^(total|inference)" <<<"$out" | sed 's/^/      /'
+    done
+    firmware spot nabu.raw
+    [[ $(field detections) == 0 ]] && fail "spot nabu: 'okay nabu' (espeak-ng) was not detected"
+  fi
+
+  # ---- infer: every model the inference tests ship, bit-exact with live TFLM --------
+  shopt -s nullglob
+  models=("$root"/Tests/InferenceTests/Models/*.tflite "$root"/Tests/InferenceTests/OpModels/*.tflite)
+  [[ -n $model ]] && models+=("$(dirname "$model")"/*.tflite)
+  shopt -u nullglob
+  if "$python" "$here/tests/infer_check.py" "$run" "$elf" "${models[@]}" 2>/dev/null >infer.log; then
+    pass "infer: ${#models[@]} models bit-exact with live TFLM on the device"
+    grep -E "dscnn|okay_nabu" infer.log | sed 's/^PASS  /      /'
+  else
+    grep -v "^PASS" infer.log
+    fail "infer: some models differ from live TFLM (above)"
+  fi
+
+else
+  echo "SKIP  spot, infer: this build has no interpreter (Sources/Inference/Interpreter.swift)"
+fi
+
+# ---- profile: the sampling profiler around a command's measured region ------------
+firmware profile pcs.bin features speech.raw speech.profiled.frames
+samples=$(sed -n 's/^profile: \([0-9]*\) samples.*/\1/p' <<<"$out")
+if [[ $status -eq 0 && -n $samples && $samples -gt 1000 && $(stat -c %s pcs.bin) -eq $((4 * samples)) ]] &&
+  cmp -s speech.profiled.frames speech.160.frames; then
+  pass "profile features: $samples PC samples written, frames unchanged by the sampling interrupt"
+else
+  fail "profile features: exit $status, samples '$samples'"; echo "$out"
 fi
 
 # ---- errors: clear message and exit status, never a hang ------------------------

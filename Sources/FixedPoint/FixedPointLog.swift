@@ -58,7 +58,8 @@ public enum FixedPointLog {
   @inlinable
   public static func naturalLog(_ x: UInt32) -> UInt32 {
     let half: UInt64 = 1 << (fractionBits - 1)
-    return UInt32(truncatingIfNeeded: (UInt64(ln2Q16) &* UInt64(log2(x)) &+ half) >> UInt64(fractionBits))
+    return UInt32(
+      truncatingIfNeeded: (UInt64(ln2Q16) &* UInt64(log2(x)) &+ half) >> UInt64(fractionBits))
   }
 
   /// The Q16 fraction of log2(x), given the integer part (x's top bit position).

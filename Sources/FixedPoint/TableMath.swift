@@ -113,7 +113,7 @@ public enum TableMath {
   /// e^x, accurate to a few ulp; 0 below -745, infinity above 709.78.
   ///
   ///     TableMath.exp(0)  // 1.0
-  ///     TableMath.exp(1)  // 2.718281828459045
+  ///     TableMath.exp(1)  // 2.7182818284590455 (e + 1 ulp)
   public static func exp(_ x: Double) -> Double {
     if x.isNaN { return x }
     if x > 709.78 { return .infinity }
@@ -213,7 +213,8 @@ public enum TableMath {
     }
     r = z * r
     if k == 0 { return f - (halfFSquared - s * (halfFSquared + r)) }
-    return kFloat * ln2High - ((halfFSquared - (s * (halfFSquared + r) + (kFloat * ln2Low + c))) - f)
+    return kFloat * ln2High
+      - ((halfFSquared - (s * (halfFSquared + r) + (kFloat * ln2Low + c))) - f)
   }
 
   /// fdlibm's minimax coefficients for (ln(1+s) - ln(1-s) - 2s) / s^3 in powers of
@@ -226,7 +227,7 @@ public enum TableMath {
 
   /// powf(x, y) for x >= 0 (NaN for negative x), rounded to Float.
   ///
-  ///     TableMath.pow(Float(80), Float(-0.95))  // 0.015568...
+  ///     TableMath.pow(Float(80), Float(-0.95))  // 0.015561969
   public static func pow(_ x: Float, _ y: Float) -> Float {
     if y == 0 || x == 1 { return 1 }
     if x.isNaN || y.isNaN || x < 0 { return .nan }

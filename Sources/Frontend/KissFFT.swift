@@ -46,6 +46,9 @@ public struct KissFFT {
   struct Stage {
     var radix: Int
     var length: Int
+    /// Where this pass's twiddles start in the per-pass tables: (radix - 1) runs of
+    /// `length`, run j holding twiddles[j * k * stride] for k < length.
+    var twiddleOffset: Int = 0
   }
 
   /// Real input points (a power of two).
@@ -60,14 +63,20 @@ public struct KissFFT {
   public let splitTwiddles: [ComplexInt16]
   /// Radix passes, outermost first (kissfft's factor list: 4, 4, ..., then 2 if odd).
   let stages: [Stage]
+  /// `twiddles` regrouped per pass (see `Stage.twiddleOffset`), real and imaginary
+  /// parts apart, so each pass reads them contiguously.
+  let stageTwiddleReal: [Int16]
+  let stageTwiddleImag: [Int16]
   /// Where each complex input point lands before the butterflies (the order kissfft's
   /// recursive decimation reads them in).
   let inputOrder: [Int32]
 
   /// Scaled, zero-padded real input.
   var input: [Int16]
-  /// The complex half-size transform in place.
-  var work: [ComplexInt16]
+  /// The complex half-size transform in place, real and imaginary parts apart (the
+  /// butterflies then run over plain int16 arrays, which compilers vectorize).
+  var workReal: [Int16]
+  var workImag: [Int16]
   /// The spectrum of the last frame, `spectrumSize` bins.
   public private(set) var output: [ComplexInt16]
 
@@ -94,20 +103,33 @@ public struct KissFFT {
     splitTwiddles = split
 
     var stages: [Stage] = []
+    var stageReal: [Int16] = []
+    var stageImag: [Int16] = []
     var remaining = half
     while remaining > 1 {
       let radix = remaining % 4 == 0 ? 4 : 2
       remaining /= radix
-      stages.append(Stage(radix: radix, length: remaining))
+      let stride = half / (radix * remaining)
+      stages.append(Stage(radix: radix, length: remaining, twiddleOffset: stageReal.count))
+      for j in 1..<radix {
+        for k in 0..<remaining {
+          stageReal.append(twiddles[j * k * stride].real)
+          stageImag.append(twiddles[j * k * stride].imag)
+        }
+      }
     }
     self.stages = stages
+    stageTwiddleReal = stageReal
+    stageTwiddleImag = stageImag
 
     var order = [Int32](repeating: 0, count: half)
-    Self.fillInputOrder(&order, stages: stages, level: 0, outputOffset: 0, inputOffset: 0, stride: 1)
+    Self.fillInputOrder(
+      &order, stages: stages, level: 0, outputOffset: 0, inputOffset: 0, stride: 1)
     inputOrder = order
 
     input = [Int16](repeating: 0, count: fftSize)
-    work = [ComplexInt16](repeating: ComplexInt16(real: 0, imag: 0), count: half)
+    workReal = [Int16](repeating: 0, count: half)
+    workImag = [Int16](repeating: 0, count: half)
     output = [ComplexInt16](repeating: ComplexInt16(real: 0, imag: 0), count: half + 1)
   }
 
@@ -115,14 +137,16 @@ public struct KissFFT {
   static func q15(cosine: Double, sine: Double) -> ComplexInt16 {
     let one = Double(twiddleOne)
     return ComplexInt16(
-      real: Int16(TableMath.floor(0.5 + one * cosine)), imag: Int16(TableMath.floor(0.5 + one * sine)))
+      real: Int16(TableMath.floor(0.5 + one * cosine)),
+      imag: Int16(TableMath.floor(0.5 + one * sine)))
   }
 
   /// Simulates kissfft's recursive decimation once: at each level the `radix`
   /// sub-transforms take every `radix`-th point, so output block `k` of a level reads
   /// from input offset `k * stride`.
   static func fillInputOrder(
-    _ order: inout [Int32], stages: [Stage], level: Int, outputOffset: Int, inputOffset: Int, stride: Int
+    _ order: inout [Int32], stages: [Stage], level: Int, outputOffset: Int, inputOffset: Int,
+    stride: Int
   ) {
     let stage = stages[level]
     for k in 0..<stage.radix {
@@ -134,6 +158,15 @@ public struct KissFFT {
           inputOffset: inputOffset + k * stride, stride: stride * stage.radix)
       }
     }
+  }
+
+  /// Split-complex view of the work buffer or a twiddle run.
+  struct Planes {
+    var real: UnsafeMutablePointer<Int16>
+    var imag: UnsafeMutablePointer<Int16>
+
+    @inline(__always)
+    func advanced(by n: Int) -> Planes { Planes(real: real + n, imag: imag + n) }
   }
 
   /// Transforms `samples[0..<inputSize]`, each first shifted left by `shift` bits
@@ -148,34 +181,41 @@ public struct KissFFT {
         input[i] = samples[i] << Int16(shift)
       }
       inputOrder.withUnsafeBufferPointer { order in
-        work.withUnsafeMutableBufferPointer { work in
-          // The real input viewed as half as many complex points (even = real part).
-          for j in 0..<half {
-            let p = Int(order[j]) &* 2
-            work[j] = ComplexInt16(real: input[p], imag: input[p &+ 1])
-          }
-          twiddles.withUnsafeBufferPointer { twiddles in
-            let tw = twiddles.baseAddress!
-            var level = stages.count
-            while level > 0 {
-              level -= 1
-              let stage = stages[level]
-              let blockLength = stage.radix &* stage.length
-              let stride = half / blockLength
-              var block = work.baseAddress!
-              for _ in 0..<stride {
-                if stage.radix == 4 {
-                  Self.butterfly4(block, stride: stride, length: stage.length, twiddles: tw)
-                } else {
-                  Self.butterfly2(block, stride: stride, length: stage.length, twiddles: tw)
+        workReal.withUnsafeMutableBufferPointer { real in
+          workImag.withUnsafeMutableBufferPointer { imag in
+            // The real input viewed as half as many complex points (even = real part).
+            for j in 0..<half {
+              let p = Int(order[j]) &* 2
+              real[j] = input[p]
+              imag[j] = input[p &+ 1]
+            }
+            let work = Planes(real: real.baseAddress!, imag: imag.baseAddress!)
+            stageTwiddleReal.withUnsafeBufferPointer { twiddleReal in
+              stageTwiddleImag.withUnsafeBufferPointer { twiddleImag in
+                var level = stages.count
+                while level > 0 {
+                  level -= 1
+                  let stage = stages[level]
+                  let twiddles = Planes(
+                    real: UnsafeMutablePointer(
+                      mutating: twiddleReal.baseAddress! + stage.twiddleOffset),
+                    imag: UnsafeMutablePointer(
+                      mutating: twiddleImag.baseAddress! + stage.twiddleOffset))
+                  let blocks = half / (stage.radix &* stage.length)
+                  if stage.radix == 2 {
+                    Self.radix2Pass(work, blocks: blocks, length: stage.length, twiddles: twiddles)
+                  } else if stage.length == 1 {
+                    Self.radix4FirstPass(work, blocks: blocks, twiddles: twiddles)
+                  } else {
+                    Self.radix4Pass(work, blocks: blocks, length: stage.length, twiddles: twiddles)
+                  }
                 }
-                block += blockLength
               }
             }
-          }
-          splitTwiddles.withUnsafeBufferPointer { split in
-            output.withUnsafeMutableBufferPointer { output in
-              Self.splitRealSpectrum(work, split, output)
+            splitTwiddles.withUnsafeBufferPointer { split in
+              output.withUnsafeMutableBufferPointer { output in
+                Self.splitRealSpectrum(work, count: half, split, output)
+              }
             }
           }
         }
@@ -186,72 +226,113 @@ public struct KissFFT {
   /// Turns the complex transform of the packed even/odd samples into the real
   /// input's spectrum (kiss_fftr's post-processing).
   static func splitRealSpectrum(
-    _ packed: UnsafeMutableBufferPointer<ComplexInt16>, _ split: UnsafeBufferPointer<ComplexInt16>,
+    _ packed: Planes, count half: Int, _ split: UnsafeBufferPointer<ComplexInt16>,
     _ output: UnsafeMutableBufferPointer<ComplexInt16>
   ) {
-    let half = packed.count
-    let dc = divided(packed[0], by: 2)
-    output[0] = ComplexInt16(real: dc.real &+ dc.imag, imag: 0)
-    output[half] = ComplexInt16(real: dc.real &- dc.imag, imag: 0)
+    let dcReal = divide(packed.real[0], by: 2)
+    let dcImag = divide(packed.imag[0], by: 2)
+    output[0] = ComplexInt16(real: dcReal &+ dcImag, imag: 0)
+    output[half] = ComplexInt16(real: dcReal &- dcImag, imag: 0)
     var k = 1
     while k <= half / 2 {
-      let a = divided(packed[k], by: 2)
-      let mirrored = packed[half &- k]
-      let b = divided(ComplexInt16(real: mirrored.real, imag: 0 &- mirrored.imag), by: 2)
-      let sum = ComplexInt16(real: a.real &+ b.real, imag: a.imag &+ b.imag)
-      let difference = ComplexInt16(real: a.real &- b.real, imag: a.imag &- b.imag)
-      let t = multiplied(difference, split[k &- 1])
+      let ar = divide(packed.real[k], by: 2)
+      let ai = divide(packed.imag[k], by: 2)
+      // The mirrored bin, conjugated (negated in int16, so -(-32768) stays -32768).
+      let br = divide(packed.real[half &- k], by: 2)
+      let bi = divide(0 &- packed.imag[half &- k], by: 2)
+      let sumReal = Int32(ar &+ br)
+      let sumImag = Int32(ai &+ bi)
+      let w = split[k &- 1]
+      let (tr, ti) = multiply(ar &- br, ai &- bi, by: w.real, w.imag)
       // Halved in int32 before storing (no int16 wrap of the sum first). At
       // k == half / 2 both writes hit one bin; the second wins, as in the C.
       output[k] = ComplexInt16(
-        real: Int16(truncatingIfNeeded: (Int32(sum.real) &+ Int32(t.real)) >> 1),
-        imag: Int16(truncatingIfNeeded: (Int32(sum.imag) &+ Int32(t.imag)) >> 1))
+        real: Int16(truncatingIfNeeded: (sumReal &+ Int32(tr)) >> 1),
+        imag: Int16(truncatingIfNeeded: (sumImag &+ Int32(ti)) >> 1))
       output[half &- k] = ComplexInt16(
-        real: Int16(truncatingIfNeeded: (Int32(sum.real) &- Int32(t.real)) >> 1),
-        imag: Int16(truncatingIfNeeded: (Int32(t.imag) &- Int32(sum.imag)) >> 1))
+        real: Int16(truncatingIfNeeded: (sumReal &- Int32(tr)) >> 1),
+        imag: Int16(truncatingIfNeeded: (Int32(ti) &- sumImag) >> 1))
       k &+= 1
     }
   }
 
-  /// Radix-2 recombination of two `length`-point sub-transforms.
-  @inline(__always)
-  static func butterfly2(
-    _ f: UnsafeMutablePointer<ComplexInt16>, stride: Int, length m: Int, twiddles: UnsafePointer<ComplexInt16>
-  ) {
-    for k in 0..<m {
-      let a = divided(f[k], by: 2)
-      let b = divided(f[k &+ m], by: 2)
-      let t = multiplied(b, twiddles[k &* stride])
-      f[k &+ m] = ComplexInt16(real: a.real &- t.real, imag: a.imag &- t.imag)
-      f[k] = ComplexInt16(real: a.real &+ t.real, imag: a.imag &+ t.imag)
+  /// Radix-2 passes: each block recombines two `length`-point sub-transforms; the
+  /// twiddle run holds w^k, k < length.
+  static func radix2Pass(_ work: Planes, blocks: Int, length m: Int, twiddles w: Planes) {
+    for block in 0..<blocks {
+      let f0 = work.advanced(by: block &* 2 &* m)
+      let f1 = f0.advanced(by: m)
+      for k in 0..<m {
+        let ar = divide(f0.real[k], by: 2)
+        let ai = divide(f0.imag[k], by: 2)
+        let (tr, ti) = multiply(
+          divide(f1.real[k], by: 2), divide(f1.imag[k], by: 2), by: w.real[k], w.imag[k])
+        f1.real[k] = ar &- tr
+        f1.imag[k] = ai &- ti
+        f0.real[k] = ar &+ tr
+        f0.imag[k] = ai &+ ti
+      }
     }
   }
 
-  /// Radix-4 recombination (forward transform) of four `length`-point sub-transforms.
+  /// Radix-4 passes (forward transform): each block recombines four `length`-point
+  /// sub-transforms; the twiddle runs hold w^k, then w^2k, then w^3k, k < length.
+  static func radix4Pass(_ work: Planes, blocks: Int, length m: Int, twiddles w1: Planes) {
+    let w2 = w1.advanced(by: m)
+    let w3 = w2.advanced(by: m)
+    for block in 0..<blocks {
+      let f0 = work.advanced(by: block &* 4 &* m)
+      let f1 = f0.advanced(by: m)
+      let f2 = f1.advanced(by: m)
+      let f3 = f2.advanced(by: m)
+      for k in 0..<m {
+        butterfly4(
+          f0, f1, f2, f3, at: k, w1: (w1.real[k], w1.imag[k]), w2: (w2.real[k], w2.imag[k]),
+          w3: (w3.real[k], w3.imag[k]))
+      }
+    }
+  }
+
+  /// The innermost radix-4 pass (sub-transforms of 1 point): one butterfly per block,
+  /// all with the twiddle w^0, so the loop runs over blocks.
+  static func radix4FirstPass(_ work: Planes, blocks: Int, twiddles w: Planes) {
+    let one = (w.real[0], w.imag[0])
+    for block in 0..<blocks {
+      let f0 = work.advanced(by: block &* 4)
+      butterfly4(
+        f0, f0.advanced(by: 1), f0.advanced(by: 2), f0.advanced(by: 3), at: 0, w1: one, w2: one,
+        w3: one)
+    }
+  }
+
+  /// One radix-4 butterfly on element k of the four quarter blocks.
   @inline(__always)
   static func butterfly4(
-    _ f: UnsafeMutablePointer<ComplexInt16>, stride: Int, length m: Int, twiddles: UnsafePointer<ComplexInt16>
+    _ f0: Planes, _ f1: Planes, _ f2: Planes, _ f3: Planes, at k: Int,
+    w1: (Int16, Int16), w2: (Int16, Int16), w3: (Int16, Int16)
   ) {
-    for k in 0..<m {
-      let a0 = divided(f[k], by: 4)
-      let a1 = divided(f[k &+ m], by: 4)
-      let a2 = divided(f[k &+ 2 &* m], by: 4)
-      let a3 = divided(f[k &+ 3 &* m], by: 4)
-      let t1 = multiplied(a1, twiddles[k &* stride])
-      let t2 = multiplied(a2, twiddles[2 &* k &* stride])
-      let t3 = multiplied(a3, twiddles[3 &* k &* stride])
-      let evenDifference = ComplexInt16(real: a0.real &- t2.real, imag: a0.imag &- t2.imag)
-      let evenSum = ComplexInt16(real: a0.real &+ t2.real, imag: a0.imag &+ t2.imag)
-      let oddSum = ComplexInt16(real: t1.real &+ t3.real, imag: t1.imag &+ t3.imag)
-      let oddDifference = ComplexInt16(real: t1.real &- t3.real, imag: t1.imag &- t3.imag)
-      f[k &+ 2 &* m] = ComplexInt16(real: evenSum.real &- oddSum.real, imag: evenSum.imag &- oddSum.imag)
-      f[k] = ComplexInt16(real: evenSum.real &+ oddSum.real, imag: evenSum.imag &+ oddSum.imag)
-      // Multiplying the odd difference by -i (forward transform) swaps its parts.
-      f[k &+ m] = ComplexInt16(
-        real: evenDifference.real &+ oddDifference.imag, imag: evenDifference.imag &- oddDifference.real)
-      f[k &+ 3 &* m] = ComplexInt16(
-        real: evenDifference.real &- oddDifference.imag, imag: evenDifference.imag &+ oddDifference.real)
-    }
+    let a0r = divide(f0.real[k], by: 4)
+    let a0i = divide(f0.imag[k], by: 4)
+    let (t1r, t1i) = multiply(divide(f1.real[k], by: 4), divide(f1.imag[k], by: 4), by: w1.0, w1.1)
+    let (t2r, t2i) = multiply(divide(f2.real[k], by: 4), divide(f2.imag[k], by: 4), by: w2.0, w2.1)
+    let (t3r, t3i) = multiply(divide(f3.real[k], by: 4), divide(f3.imag[k], by: 4), by: w3.0, w3.1)
+    let evenDifferenceReal = a0r &- t2r
+    let evenDifferenceImag = a0i &- t2i
+    let evenSumReal = a0r &+ t2r
+    let evenSumImag = a0i &+ t2i
+    let oddSumReal = t1r &+ t3r
+    let oddSumImag = t1i &+ t3i
+    let oddDifferenceReal = t1r &- t3r
+    let oddDifferenceImag = t1i &- t3i
+    f2.real[k] = evenSumReal &- oddSumReal
+    f2.imag[k] = evenSumImag &- oddSumImag
+    f0.real[k] = evenSumReal &+ oddSumReal
+    f0.imag[k] = evenSumImag &+ oddSumImag
+    // Multiplying the odd difference by -i (forward transform) swaps its parts.
+    f1.real[k] = evenDifferenceReal &+ oddDifferenceImag
+    f1.imag[k] = evenDifferenceImag &- oddDifferenceReal
+    f3.real[k] = evenDifferenceReal &- oddDifferenceImag
+    f3.imag[k] = evenDifferenceImag &+ oddDifferenceReal
   }
 
   /// (x + 2^14) >> 15, stored to int16 (kissfft's `sround`).
@@ -262,27 +343,27 @@ public struct KissFFT {
 
   /// Complex product with a Q15 twiddle, each part rounded once.
   @inline(__always)
-  static func multiplied(_ a: ComplexInt16, _ b: ComplexInt16) -> ComplexInt16 {
-    let ar = Int32(a.real)
-    let ai = Int32(a.imag)
-    let br = Int32(b.real)
-    let bi = Int32(b.imag)
-    return ComplexInt16(
-      real: roundQ15(ar &* br &- ai &* bi), imag: roundQ15(ar &* bi &+ ai &* br))
+  static func multiply(_ ar: Int16, _ ai: Int16, by br: Int16, _ bi: Int16) -> (Int16, Int16) {
+    let ar = Int32(ar)
+    let ai = Int32(ai)
+    let br = Int32(br)
+    let bi = Int32(bi)
+    return (roundQ15(ar &* br &- ai &* bi), roundQ15(ar &* bi &+ ai &* br))
   }
 
-  /// kissfft's C_FIXDIV: x * (32767 / divisor) in Q15, rounded.
+  /// kissfft's C_FIXDIV on one part: x * (32767 / divisor) in Q15, rounded.
   @inline(__always)
-  static func divided(_ a: ComplexInt16, by divisor: Int32) -> ComplexInt16 {
-    let factor = twiddleOne / divisor
-    return ComplexInt16(
-      real: roundQ15(Int32(a.real) &* factor), imag: roundQ15(Int32(a.imag) &* factor))
+  static func divide(_ x: Int16, by divisor: Int32) -> Int16 {
+    roundQ15(Int32(x) &* (twiddleOne / divisor))
   }
 
   /// Clears the buffers (the tables stay).
   public mutating func reset() {
     for i in 0..<input.count { input[i] = 0 }
-    for i in 0..<work.count { work[i] = ComplexInt16(real: 0, imag: 0) }
+    for i in 0..<workReal.count {
+      workReal[i] = 0
+      workImag[i] = 0
+    }
     for i in 0..<output.count { output[i] = ComplexInt16(real: 0, imag: 0) }
   }
 }

@@ -25,7 +25,9 @@ public struct LogScale {
   }
 
   /// Log-compresses `signal` into `output` (or just saturates it when disabled).
-  public func apply(_ signal: UnsafeBufferPointer<UInt32>, into output: UnsafeMutableBufferPointer<UInt16>) {
+  public func apply(
+    _ signal: UnsafeBufferPointer<UInt32>, into output: UnsafeMutableBufferPointer<UInt16>
+  ) {
     precondition(output.count >= signal.count)
     let half = UInt32(1) << UInt32(FixedPointLog.fractionBits - 1)
     let fractionBits = UInt32(FixedPointLog.fractionBits)
@@ -34,7 +36,8 @@ public struct LogScale {
       var value = signal[i]
       if enabled {
         // uint32 shifts: bits shifted out are lost, as in the C.
-        value = correctionBits < 0 ? value >> UInt32(-correctionBits) : value << UInt32(correctionBits)
+        value =
+          correctionBits < 0 ? value >> UInt32(-correctionBits) : value << UInt32(correctionBits)
         if value > 1 {
           let ln = FixedPointLog.naturalLog(value)  // Q16
           value = ((ln << scaleShift) &+ half) >> fractionBits

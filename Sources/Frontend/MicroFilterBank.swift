@@ -55,7 +55,8 @@ public struct MicroFilterBank {
         if bin >= spectrumSize {
           throw MicroFrontendConfigError(
             parameter: .upperBandHz,
-            requirement: "puts mel channel \(band) beyond the spectrum (\(spectrumSize) bins); lower it")
+            requirement:
+              "puts mel channel \(band) beyond the spectrum (\(spectrumSize) bins); lower it")
         }
       }
     }
@@ -85,7 +86,8 @@ public struct MicroFilterBank {
   /// |X|^2 is formed in int32 like the C (so the one overflowing case, both parts
   /// -32768, wraps to -2^31 and is then sign-extended into the uint64 sums).
   public func apply(
-    _ spectrum: UnsafeBufferPointer<ComplexInt16>, scaleDownShift: Int, into output: UnsafeMutableBufferPointer<UInt32>
+    _ spectrum: UnsafeBufferPointer<ComplexInt16>, scaleDownShift: Int,
+    into output: UnsafeMutableBufferPointer<UInt32>
   ) {
     precondition(spectrum.count >= endIndex && output.count >= channelCount)
     let shift = UInt32(scaleDownShift)
@@ -104,9 +106,11 @@ public struct MicroFilterBank {
               let x = spectrum[b]
               let re = Int32(x.real)
               let im = Int32(x.imag)
-              let energy = UInt64(bitPattern: Int64(re &* re &+ im &* im))
-              weighted &+= UInt64(bitPattern: Int64(weights[b &- startIndex])) &* energy
-              unweighted &+= UInt64(bitPattern: Int64(unweights[b &- startIndex])) &* energy
+              // Signed 32 x 32 -> 64-bit products (one SMLAL on a Cortex-M4) have the
+              // same bits as the C's uint64 products of the sign-extended values.
+              let energy = Int64(re &* re &+ im &* im)
+              weighted &+= UInt64(bitPattern: Int64(weights[b &- startIndex]) &* energy)
+              unweighted &+= UInt64(bitPattern: Int64(unweights[b &- startIndex]) &* energy)
               b &+= 1
             }
             if band > 0 {

@@ -18,6 +18,11 @@ import FixedPoint
 ///
 /// The first frame comes once `windowSamples` (480) samples are in, then one every
 /// `stepSamples` (160, or 320 for `.microSpeech`). Chunking never changes the frames.
+///
+/// Bit-exactness holds against the C library as built on Linux with glibc 2.36 (and, for
+/// these presets, with newlib on a Cortex-M4): the C builds its tables with the
+/// platform's cosf / log1pf / powf, so a libm that rounds those differently can move a
+/// table entry by one; `TableMath` reproduces what those libraries compute.
 /// Tables are built at init; `process` does not allocate (as long as this value is not
 /// copied and then both copies used, which would copy its buffers once).
 public struct MicroFrontend {
@@ -41,7 +46,8 @@ public struct MicroFrontend {
     window = MicroWindow(size: config.windowSamples, step: config.stepSamples)
     fft = KissFFT(inputSize: config.windowSamples)
     filterBank = try MicroFilterBank(
-      channelCount: config.channelCount, lowerBandHz: config.lowerBandHz, upperBandHz: config.upperBandHz,
+      channelCount: config.channelCount, lowerBandHz: config.lowerBandHz,
+      upperBandHz: config.upperBandHz,
       sampleRate: config.sampleRate, spectrumSize: fft.spectrumSize)
     noiseReduction = NoiseReduction(
       channelCount: config.channelCount, smoothingBits: config.smoothingBits,
@@ -52,10 +58,12 @@ public struct MicroFrontend {
       config.pcanEnabled
       ? PCANGainControl(
         channelCount: config.channelCount, strength: config.pcanStrength, offset: config.pcanOffset,
-        gainBits: config.pcanGainBits, smoothingBits: config.smoothingBits, correctionBits: correctionBits)
+        gainBits: config.pcanGainBits, smoothingBits: config.smoothingBits,
+        correctionBits: correctionBits)
       : nil
     logScale = LogScale(
-      enabled: config.logScaleEnabled, scaleShift: config.logScaleShift, correctionBits: correctionBits)
+      enabled: config.logScaleEnabled, scaleShift: config.logScaleShift,
+      correctionBits: correctionBits)
     channels = [UInt32](repeating: 0, count: config.channelCount)
     features = [UInt16](repeating: 0, count: config.channelCount)
   }
@@ -68,7 +76,8 @@ public struct MicroFrontend {
   public var windowSamples: Int { window.size }
 
   /// Feeds samples (any count, including 0 or 1) and calls `onFrame` for every frame
-  /// completed, in order. The buffer passed to `onFrame` is only valid during the call.
+  /// completed, in order. The buffer passed to `onFrame` is only valid during the call,
+  /// and `onFrame` must not use this front end (it is being mutated).
   public mutating func process(
     _ samples: UnsafeBufferPointer<Int16>, onFrame: (UnsafeBufferPointer<UInt16>) -> Void
   ) {

@@ -77,12 +77,14 @@ public struct MicroFrontendConfig: Equatable, Sendable {
     ) throws(MicroFrontendConfigError) {
       if !ok { throw MicroFrontendConfigError(parameter: parameter, requirement: requirement()) }
     }
-    try require(sampleRate >= 1000 && sampleRate <= 192_000, .sampleRate, "must be in 1000...192000 Hz")
+    try require(
+      sampleRate >= 1000 && sampleRate <= 192_000, .sampleRate, "must be in 1000...192000 Hz")
     try require(windowMs >= 1, .windowMs, "must be at least 1 ms")
     try require(
       windowSamples >= MicroWindow.minimumSize && windowSamples <= MicroWindow.maximumSize,
       .windowMs,
-      "must give \(MicroWindow.minimumSize)...\(MicroWindow.maximumSize) samples (gives \(windowSamples))")
+      "must give \(MicroWindow.minimumSize)...\(MicroWindow.maximumSize) samples (gives \(windowSamples))"
+    )
     try require(
       stepSamples >= 1 && stepSamples <= windowSamples, .stepMs,
       "must give 1...\(windowSamples) samples, at most one window (gives \(stepSamples))")
@@ -97,7 +99,8 @@ public struct MicroFrontendConfig: Equatable, Sendable {
     try require(
       minSignalRemaining >= 0 && minSignalRemaining <= 1, .minSignalRemaining, "must be in 0...1")
     if pcanEnabled {
-      try require(pcanStrength.isFinite && pcanStrength >= 0, .pcanStrength, "must be finite and >= 0")
+      try require(
+        pcanStrength.isFinite && pcanStrength >= 0, .pcanStrength, "must be finite and >= 0")
       try require(pcanOffset.isFinite && pcanOffset > 0, .pcanOffset, "must be finite and > 0")
       let correction = LogScale.correctionBits(fftSize: KissFFT.fftSize(forInput: windowSamples))
       let snrShift = pcanGainBits - correction - PCANGainControl.snrBits

@@ -29,9 +29,11 @@ public struct MicroWindow {
   /// computed in Float as the C does (symmetric, never exactly 0 at the ends).
   public let coefficients: [Int16]
 
-  /// The samples gathered so far (the first `inputUsed` are valid).
-  var input: [Int16]
-  var inputUsed = 0
+  /// The samples gathered so far, as a ring: `filled` samples starting at `oldest`
+  /// (wrapping). A ring instead of the C's shift-down buffer: stepping moves no data.
+  var ring: [Int16]
+  var oldest = 0
+  var filled = 0
   /// The last windowed frame, and the largest |value| in it (for the FFT's scaling).
   public private(set) var output: [Int16]
   public private(set) var maxAbsOutput: Int16 = 0
@@ -51,61 +53,87 @@ public struct MicroWindow {
       coefficients[i] = Int16(TableMath.floor(value * scale + 0.5))
     }
     self.coefficients = coefficients
-    input = [Int16](repeating: 0, count: size)
+    ring = [Int16](repeating: 0, count: size)
     output = [Int16](repeating: 0, count: size)
   }
 
   /// Takes samples from `samples[start...]` until the window is full or the samples run
   /// out. Returns how many it took and whether a windowed frame is now in `output`
-  /// (the buffer has then already moved on by `step`).
-  public mutating func consume(_ samples: UnsafeBufferPointer<Int16>, from start: Int) -> (taken: Int, frameReady: Bool) {
-    let taken = min(size - inputUsed, samples.count - start)
+  /// (the window has then already moved on by `step`).
+  public mutating func consume(_ samples: UnsafeBufferPointer<Int16>, from start: Int) -> (
+    taken: Int, frameReady: Bool
+  ) {
+    let taken = min(size - filled, samples.count - start)
     if taken > 0 {
-      let used = inputUsed
-      input.withUnsafeMutableBufferPointer { buffer in
-        (buffer.baseAddress! + used).update(from: samples.baseAddress! + start, count: taken)
+      let size = size
+      var write = oldest + filled
+      if write >= size { write -= size }
+      let first = min(taken, size - write)  // up to the end of the ring, then from 0
+      ring.withUnsafeMutableBufferPointer { ring in
+        let source = samples.baseAddress! + start
+        (ring.baseAddress! + write).update(from: source, count: first)
+        if taken > first { ring.baseAddress!.update(from: source + first, count: taken - first) }
       }
-      inputUsed += taken
+      filled += taken
     }
-    guard inputUsed == size else { return (taken, false) }
+    guard filled == size else { return (taken, false) }
     applyWindowAndAdvance()
     return (taken, true)
   }
 
-  /// Windows the full input into `output`, then drops the oldest `step` samples.
+  /// Windows the full ring into `output` (oldest sample first), then drops the oldest
+  /// `step` samples.
   mutating func applyWindowAndAdvance() {
     let size = size
-    let step = step
+    let oldest = oldest
     var maxAbs: Int16 = 0
     coefficients.withUnsafeBufferPointer { coefficients in
-      input.withUnsafeMutableBufferPointer { input in
+      ring.withUnsafeBufferPointer { ring in
         output.withUnsafeMutableBufferPointer { output in
-          for i in 0..<size {
-            // Q0 * Q12 >> 12; the C stores into int16, so a 4096 coefficient on -32768
-            // stays -32768.
-            let value = Int16(truncatingIfNeeded: (Int32(input[i]) &* Int32(coefficients[i])) >> 12)
-            output[i] = value
-            // The C negates in int16, so |-32768| wraps to -32768 and never raises the
-            // maximum; keep that.
-            let magnitude = value < 0 ? 0 &- value : value
-            if magnitude > maxAbs { maxAbs = magnitude }
-          }
-          let base = input.baseAddress!
-          base.update(from: base + step, count: size - step)
+          // Two runs: ring[oldest..<size] -> output[0...], then ring[0..<oldest].
+          let tail = size - oldest
+          Self.window(
+            ring.baseAddress! + oldest, coefficients.baseAddress!, output.baseAddress!, count: tail,
+            maxAbs: &maxAbs)
+          Self.window(
+            ring.baseAddress!, coefficients.baseAddress! + tail, output.baseAddress! + tail,
+            count: oldest, maxAbs: &maxAbs)
         }
       }
     }
     maxAbsOutput = maxAbs
-    inputUsed -= step
+    self.oldest = oldest + step >= size ? oldest + step - size : oldest + step
+    filled -= step
+  }
+
+  /// `output[i] = input[i] * coefficients[i] >> 12`, tracking the largest |output|.
+  @inline(__always)
+  static func window(
+    _ input: UnsafePointer<Int16>, _ coefficients: UnsafePointer<Int16>,
+    _ output: UnsafeMutablePointer<Int16>, count: Int, maxAbs: inout Int16
+  ) {
+    var largest = maxAbs
+    for i in 0..<count {
+      // Q0 * Q12 >> 12; the C stores into int16, so a 4096 coefficient on -32768
+      // stays -32768.
+      let value = Int16(truncatingIfNeeded: (Int32(input[i]) &* Int32(coefficients[i])) >> 12)
+      output[i] = value
+      // The C negates in int16, so |-32768| wraps to -32768 and never raises the
+      // maximum; keep that.
+      let magnitude = value < 0 ? 0 &- value : value
+      if magnitude > largest { largest = magnitude }
+    }
+    maxAbs = largest
   }
 
   /// Back to an empty window (as after init).
   public mutating func reset() {
     for i in 0..<size {
-      input[i] = 0
+      ring[i] = 0
       output[i] = 0
     }
-    inputUsed = 0
+    oldest = 0
+    filled = 0
     maxAbsOutput = 0
   }
 }

@@ -58,7 +58,8 @@ public struct NoiseReduction {
         // uint32 shift: the C drops the bits shifted out, and so do we.
         let scaledUp = signal[i] << bits
         var noise = UInt32(
-          truncatingIfNeeded: (UInt64(scaledUp) &* UInt64(smoothing) &+ UInt64(estimate[i]) &* UInt64(keep)) >> q)
+          truncatingIfNeeded: (UInt64(scaledUp) &* UInt64(smoothing) &+ UInt64(estimate[i])
+            &* UInt64(keep)) >> q)
         estimate[i] = noise
         if noise > scaledUp { noise = scaledUp }  // never subtract more than there is
         let floor = UInt32(truncatingIfNeeded: (UInt64(signal[i]) &* floorFraction) >> q)

@@ -9,7 +9,8 @@ import FixedPoint
 /// The gain curve `2^gainBits * (x + offset)^-strength` is tabulated at init from Float
 /// (as the C does) at 3 points per octave of the noise estimate and evaluated in integer
 /// arithmetic as a quadratic through them. With the defaults (strength 0.95, offset 80,
-/// 21 gain bits) the gain is 32636 for a silent channel and falls about 1.93x per octave.
+/// 21 gain bits) the gain is 32636 for a silent channel; for loud noise it halves about
+/// every 1.05 octaves (a factor 2^0.95 = 1.93 per octave).
 public struct PCANGainControl {
   /// Fraction bits of the signal-to-noise value that enters the shrink: Q12.
   public static let snrBits = 12
@@ -31,7 +32,8 @@ public struct PCANGainControl {
   ///   - smoothingBits: the noise estimate's extra scale (from ``NoiseReduction``).
   ///   - correctionBits: the spectrum's extra scale (`LogScale.correctionBits`).
   public init(
-    channelCount: Int, strength: Float, offset: Float, gainBits: Int, smoothingBits: Int, correctionBits: Int
+    channelCount: Int, strength: Float, offset: Float, gainBits: Int, smoothingBits: Int,
+    correctionBits: Int
   ) {
     self.channelCount = channelCount
     snrShift = gainBits - correctionBits - Self.snrBits
@@ -78,7 +80,8 @@ public struct PCANGainControl {
     if x <= 2 { return table[Int(x)] }
     let octave = x.significantBitCount
     let entry = 4 &* octave &- 6
-    let position = Int32((octave < 11 ? x << UInt32(11 &- octave) : x >> UInt32(octave &- 11)) & 0x3FF)
+    let position = Int32(
+      (octave < 11 ? x << UInt32(11 &- octave) : x >> UInt32(octave &- 11)) & 0x3FF)
     var result = (Int32(table[entry &+ 2]) &* position) >> 5
     result &+= Int32(table[entry &+ 1]) << 5
     result = result &* position
@@ -97,7 +100,9 @@ public struct PCANGainControl {
   }
 
   /// Normalizes `signal` in place by the gain of each channel's noise estimate.
-  public func apply(_ signal: UnsafeMutableBufferPointer<UInt32>, noiseEstimate: UnsafeBufferPointer<UInt32>) {
+  public func apply(
+    _ signal: UnsafeMutableBufferPointer<UInt32>, noiseEstimate: UnsafeBufferPointer<UInt32>
+  ) {
     precondition(signal.count >= channelCount && noiseEstimate.count >= channelCount)
     let shift = UInt64(snrShift)
     let channelCount = channelCount

@@ -15,25 +15,15 @@
 //       "detection": {"threshold": 0.8, "smoothing": 3, "refractory_ms": 1000, "minimum_count": 1},
 //       "keyword_detection": {"yes": {"threshold": 0.9}}}   // per-keyword overrides (optional)
 import Foundation
+import Frontend
 import Spotter
-
-/// How a model consumes features.
-public enum ModelKind: String, Codable, Sendable {
-  /// Looks at a sliding window of frames (e.g. a DS-CNN over 1 s), invoked every
-  /// `strideFrames` frames; outputs one score per label.
-  case classifier
-  /// Keeps its own state (resource variables) and takes `stride` new frames per
-  /// invocation, as microWakeWord models do; outputs one probability.
-  case streaming
-}
 
 public struct ModelManifest: Sendable {
   public var name: String
   /// Absolute path of the .tflite file.
   public var modelPath: String
   public var kind: ModelKind?
-  /// Front-end name: "microfrontend", "micro-speech" or "mfcc".
-  public var frontend: String
+  public var frontend: FrontendKind
   public var labels: [String]
   /// The labels that produce detections (never `silence` / `unknown`).
   public var keywords: [String]
@@ -47,7 +37,7 @@ public struct ModelManifest: Sendable {
   /// Where the manifest came from (for messages).
   public var source: String
 
-  public static let frontendNames = ["microfrontend", "micro-speech", "mfcc"]
+  static let frontendNames = FrontendKind.all.map(\.name).joined(separator: ", ")
   static let nonKeywordLabels: Set<String> = ["silence", "unknown", "_silence_", "_unknown_", "background"]
 
   /// Settings for one keyword: its override if any, else the model's default.
@@ -101,11 +91,10 @@ extension ModelManifest {
 
   /// A bare .tflite with the front end and labels given on the command line.
   public static func bare(
-    modelPath: String, frontend: String, labels: [String], detection: DetectionSettings
+    modelPath: String, frontend name: String, labels: [String], detection: DetectionSettings
   ) throws(ManifestError) -> ModelManifest {
-    guard frontendNames.contains(frontend) else {
-      throw ManifestError(
-        path: modelPath, problem: "unknown front end \"\(frontend)\" (one of \(frontendNames.joined(separator: ", ")))")
+    guard let frontend = FrontendKind(name: name) else {
+      throw ManifestError(path: modelPath, problem: "unknown front end \"\(name)\" (one of \(frontendNames))")
     }
     guard !labels.isEmpty else { throw ManifestError(path: modelPath, problem: "no labels given (--labels a,b,c)") }
     let name = URL(fileURLWithPath: modelPath).deletingPathExtension().lastPathComponent
@@ -135,7 +124,7 @@ extension ModelManifest {
     guard window >= 1 else { throw reader.error("micro.sliding_window_size must be at least 1") }
     let name = URL(fileURLWithPath: modelPath).deletingPathExtension().lastPathComponent
     return ModelManifest(
-      name: name, modelPath: modelPath, kind: .streaming, frontend: "microfrontend",
+      name: name, modelPath: modelPath, kind: .streaming, frontend: .microfrontend,
       labels: [wakeWord], keywords: [wakeWord], windowFrames: nil, strideFrames: nil,
       inputScale: nil, inputZeroPoint: nil,
       detection: DetectionSettings(threshold: cutoff, smoothingWindow: window, refractoryMs: 1000),
@@ -147,9 +136,9 @@ extension ModelManifest {
   ) throws(ManifestError) -> ModelManifest {
     let version: Int = try reader.required(json, "version")
     guard version == 1 else { throw reader.error("kws manifest version \(version) is not supported (only 1)") }
-    let frontend: String = try reader.required(json, "frontend")
-    guard frontendNames.contains(frontend) else {
-      throw reader.error("unknown frontend \"\(frontend)\" (one of \(frontendNames.joined(separator: ", ")))")
+    let frontendName: String = try reader.required(json, "frontend")
+    guard let frontend = FrontendKind(name: frontendName) else {
+      throw reader.error("unknown frontend \"\(frontendName)\" (one of \(frontendNames))")
     }
     let labels: [String] = try reader.required(json, "labels")
     guard !labels.isEmpty, Set(labels).count == labels.count else {

@@ -43,7 +43,11 @@ public struct KeywordDetector {
   /// The refractory period in invocations (rounded up).
   public let refractoryInvocations: Int
 
+  /// The smoothed score (0...1) of the last detection, for reports.
+  public private(set) var lastFiredScore: Double = 0
+
   private let zeroPoint: Int32
+  private let scale: Double
   private var ring: [Int32]
   private var head = 0
   private var filled = 0
@@ -63,6 +67,7 @@ public struct KeywordDetector {
     precondition(invocationMs > 0)
     self.settings = settings
     self.zeroPoint = scoreZeroPoint
+    self.scale = scoreScale
     ring = Array(repeating: 0, count: settings.smoothingWindow)
     let n = Int32(settings.smoothingWindow)
     // The window sum is monotonic in the codes, so binary search the firing boundary.
@@ -84,7 +89,7 @@ public struct KeywordDetector {
 
   /// The mean of the current window as a probability (0 until the window is full),
   /// for reports; detection itself never uses floats.
-  public func smoothedScore(scale: Double) -> Double {
+  public var smoothedScore: Double {
     filled < ring.count ? 0 : Double(sum) * scale / Double(ring.count)
   }
 
@@ -108,6 +113,7 @@ public struct KeywordDetector {
     }
     aboveInARow += 1
     guard aboveInARow >= settings.minimumCount, refractoryLeft == 0 else { return false }
+    lastFiredScore = Double(sum) * scale / Double(ring.count)
     clearWindow()
     refractoryLeft = refractoryInvocations
     return true

@@ -5,6 +5,6 @@ struct KWS: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kws",
     abstract: "Keyword spotting in fixed point: the same code on a microcontroller and on Linux.",
-    subcommands: []
+    subcommands: [Features.self, DetectCommand.self, InspectCommand.self, InferCommand.self]
   )
 }

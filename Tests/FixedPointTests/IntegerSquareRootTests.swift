@@ -20,7 +20,8 @@ private func exactRoundedRoot(_ n: UInt64) -> UInt64 {
 }
 
 private func sample32() -> [UInt32] {
-  var values: [UInt32] = Array(0...70_000) + [UInt32.max, UInt32.max - 1, 0xFFFE_0001, 0xFFFF_0000, 0xFFFF_8000]
+  var values: [UInt32] =
+    Array(0...70_000) + [UInt32.max, UInt32.max - 1, 0xFFFE_0001, 0xFFFF_0000, 0xFFFF_8000]
   for bit in 0..<32 {
     let p = UInt32(1) << UInt32(bit)
     values += [p &- 1, p, p &+ 1]
@@ -59,9 +60,13 @@ struct IntegerSquareRootTests {
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       values.append(state >> (state & 31))
     }
-    values += [1 << 32, (1 << 32) + 1, UInt64.max, UInt64.max - 1, 0xFFFF_FFFE_0000_0001, 0xFFFF_FFFF_0000_0000]
+    values += [
+      1 << 32, (1 << 32) + 1, UInt64.max, UInt64.max - 1, 0xFFFF_FFFE_0000_0001,
+      0xFFFF_FFFF_0000_0000,
+    ]
     for n in values {
-      let expected = n < (1 << 32) ? min(exactRoundedRoot(n), 0xFFFF) : min(exactRoundedRoot(n), 0xFFFF_FFFF)
+      let expected =
+        n < (1 << 32) ? min(exactRoundedRoot(n), 0xFFFF) : min(exactRoundedRoot(n), 0xFFFF_FFFF)
       if UInt64(n.roundedSquareRoot) != expected { bad.append(n) }
     }
     #expect(bad.count == 0, "first mismatches at \(bad.prefix(5))")

@@ -21,20 +21,28 @@ struct TableMathTests {
       let e = x * 80
       worst.exp = max(worst.exp, ulpDistance(TableMath.exp(e), Foundation.exp(e)))
       let l = Foundation.exp(x * 40)
-      worst.log = max(worst.log, abs(TableMath.log(l) - Foundation.log(l)) / max(abs(Foundation.log(l)).ulp, Double.leastNormalMagnitude))
+      worst.log = max(
+        worst.log,
+        abs(TableMath.log(l) - Foundation.log(l))
+          / max(abs(Foundation.log(l)).ulp, Double.leastNormalMagnitude))
     }
     // cos/sin are measured in absolute units of 2^-52 (values near zero have tiny ulps).
     #expect(worst.cos <= 2 && worst.sin <= 2 && worst.log <= 2 && worst.exp <= 2, "\(worst)")
     #expect(TableMath.log(1.0) == 0 && TableMath.exp(0) == 1 && TableMath.cos(0.0) == 1.0)
     #expect(TableMath.log(0) == -.infinity && TableMath.log(-1).isNaN)
-    #expect(TableMath.floor(-2.5) == -3 && TableMath.floor(2.5) == 2 && TableMath.floor(Float(4095.7)) == 4095)
+    #expect(
+      TableMath.floor(-2.5) == -3 && TableMath.floor(2.5) == 2
+        && TableMath.floor(Float(4095.7)) == 4095)
     #expect(TableMath.floor(Float(-0.25)) == -1 && TableMath.floor(1e300) == 1e300)
   }
 
   @Test("Float log1p is bit-identical to glibc's log1pf")
   func log1pMatchesGlibc() {
     var bad: [Float] = []
-    var inputs: [Float] = [0, -0.0, 1e-30, 1e-10, 3e-9, 1e-5, -0.2, -0.29, -0.3, -0.5, -0.999, 0.4142, 0.41422, 1, 2, 1e10, 1e20, 3e38]
+    var inputs: [Float] = [
+      0, -0.0, 1e-30, 1e-10, 3e-9, 1e-5, -0.2, -0.29, -0.3, -0.5, -0.999, 0.4142, 0.41422, 1, 2,
+      1e10, 1e20, 3e38,
+    ]
     // Every frequency / 700 the filterbank can ask about, plus a sweep of Float bits.
     for hzPerBin: Float in [31.25, 15.625, 7.8125, 39.0625] {
       for bin in 0...2048 { inputs.append(Float(bin) * hzPerBin / 700) }
@@ -76,7 +84,9 @@ struct TableMathTests {
         }
       }
     }
-    #expect(differingSizes.count == 0, "window sizes with a differing coefficient: \(differingSizes.prefix(10))")
+    #expect(
+      differingSizes.count == 0,
+      "window sizes with a differing coefficient: \(differingSizes.prefix(10))")
     #expect(argumentsDiffering < 100_000, "\(argumentsDiffering) cos arguments differ by an ulp")
   }
 
@@ -95,7 +105,9 @@ struct TableMathTests {
               for x in [x0, x0 + x0 / 2, min(2 * x0, UInt64(UInt32.max))] {
                 let base = Float(UInt32(x)) / Float(UInt32(1) << UInt32(inputBits)) + offset
                 count += 1
-                if quantized(TableMath.pow(base, -strength)) != quantized(Foundation.powf(base, -strength)) {
+                if quantized(TableMath.pow(base, -strength))
+                  != quantized(Foundation.powf(base, -strength))
+                {
                   differing.append("pow(\(base), -\(strength)) << \(gainBits)")
                 }
               }
@@ -104,6 +116,7 @@ struct TableMathTests {
         }
       }
     }
-    #expect(differing.count == 0, "\(differing.count) of \(count) gains differ: \(differing.prefix(5))")
+    #expect(
+      differing.count == 0, "\(differing.count) of \(count) gains differ: \(differing.prefix(5))")
   }
 }

@@ -30,9 +30,13 @@ struct MicroFrontendReferenceTests {
       return (0..<n).map { $0 % 160 == 80 ? Int16.min : 0 }
     case "clipped sine":
       // A 440 Hz sine at 4x full scale, clipped to int16.
-      return (0..<n).map { Int16(clamping: Int(4 * 32767 * sin(2 * Double.pi * 440 * Double($0) / 16000))) }
+      return (0..<n).map {
+        Int16(clamping: Int(4 * 32767 * sin(2 * Double.pi * 440 * Double($0) / 16000)))
+      }
     case "DC offset with tone":
-      return (0..<n).map { Int16(clamping: 12000 + Int(3000 * sin(2 * Double.pi * 1000 * Double($0) / 16000))) }
+      return (0..<n).map {
+        Int16(clamping: 12000 + Int(3000 * sin(2 * Double.pi * 1000 * Double($0) / 16000)))
+      }
     case "very quiet":
       return Support.noise(count: n, amplitude: 2)
     case "single LSB impulses":
@@ -43,7 +47,8 @@ struct MicroFrontendReferenceTests {
       return Support.noise(count: n, amplitude: 32768)
     case "silence then loud then silence":
       let loud = Support.noise(count: n / 3, amplitude: 30000, seed: 7)
-      return [Int16](repeating: 0, count: n / 3) + loud + [Int16](repeating: 0, count: n - 2 * (n / 3))
+      return [Int16](repeating: 0, count: n / 3) + loud
+        + [Int16](repeating: 0, count: n - 2 * (n / 3))
     case "chirp 50 Hz to 8 kHz":
       var phase = 0.0
       return (0..<n).map { i in
@@ -58,9 +63,11 @@ struct MicroFrontendReferenceTests {
   @Test(
     "edge cases",
     arguments: [
-      "silence", "full-scale square", "negative full scale DC", "-32768 impulses under the window peak",
+      "silence", "full-scale square", "negative full scale DC",
+      "-32768 impulses under the window peak",
       "clipped sine", "DC offset with tone", "very quiet",
-      "single LSB impulses", "white noise", "full-scale white noise", "silence then loud then silence",
+      "single LSB impulses", "white noise", "full-scale white noise",
+      "silence then loud then silence",
       "chirp 50 Hz to 8 kHz",
     ])
   func edgeCase(_ name: String) throws {
@@ -74,12 +81,14 @@ struct MicroFrontendReferenceTests {
     "espeak-ng speech",
     arguments: [
       ("okay nabu", "en-us", 160), ("hey jarvis, turn on the lights", "en", 140),
-      ("alexa, what time is it", "en-us+f3", 180), ("stop. go. left. right. yes. no.", "en-gb", 120),
+      ("alexa, what time is it", "en-us+f3", 180),
+      ("stop. go. left. right. yes. no.", "en-gb", 120),
     ])
   func speech(_ text: String, _ voice: String, _ speed: Int) throws {
     let samples = try Support.speech(text, voice: voice, speed: speed)
     #expect(samples.count > 8000, "espeak-ng made \(samples.count) samples")
-    Support.expectSameFeatures(try Support.ours(samples), try Support.reference(samples), "\(voice): \(text)")
+    Support.expectSameFeatures(
+      try Support.ours(samples), try Support.reference(samples), "\(voice): \(text)")
   }
 
   @Test("sox noise and speech-in-noise mixes")
@@ -91,8 +100,10 @@ struct MicroFrontendReferenceTests {
     let loudSpeech = try Support.speech("hey mycroft", effects: ["gain", "12"])  // clips
     let cases: [(String, [Int16])] = [
       ("sox white noise", white), ("sox pink noise", pink), ("sox brown noise", brown),
-      ("speech + pink noise", Support.mix(speech, pink)), ("speech + white noise", Support.mix(speech, white)),
-      ("clipping speech (+12 dB)", loudSpeech), ("clipping speech + brown noise", Support.mix(loudSpeech, brown)),
+      ("speech + pink noise", Support.mix(speech, pink)),
+      ("speech + white noise", Support.mix(speech, white)),
+      ("clipping speech (+12 dB)", loudSpeech),
+      ("clipping speech + brown noise", Support.mix(loudSpeech, brown)),
     ]
     for (label, samples) in cases {
       Support.expectSameFeatures(try Support.ours(samples), try Support.reference(samples), label)

@@ -12,7 +12,8 @@ private typealias Support = MicroFrontendTestSupport
 @Suite("MicroFrontend stored regression vector")
 struct MicroFrontendRegressionTests {
   static let clipPath = TestSupport.path("Tests/Reference/data/microfrontend_okay_nabu.s16")
-  static let featuresPath = TestSupport.path("Tests/Reference/data/microfrontend_okay_nabu.features.u16")
+  static let featuresPath = TestSupport.path(
+    "Tests/Reference/data/microfrontend_okay_nabu.features.u16")
 
   @Test("our features equal the stored ones")
   func oursMatchStored() throws {
@@ -27,6 +28,7 @@ struct MicroFrontendRegressionTests {
   func referenceMatchesStored() throws {
     let clip = try Support.readRaw(Self.clipPath)
     let stored = Support.uint16s(try Data(contentsOf: URL(fileURLWithPath: Self.featuresPath)))
-    Support.expectSameFeatures(try Support.reference(clip), stored, "live pymicro-features vs stored vector")
+    Support.expectSameFeatures(
+      try Support.reference(clip), stored, "live pymicro-features vs stored vector")
   }
 }

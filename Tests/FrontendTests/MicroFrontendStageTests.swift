@@ -32,7 +32,8 @@ struct MicroFrontendStageTests {
   @Test("LogScale equals LogScaleApply", arguments: [(6, 3), (6, 0), (8, -2), (0, 5)])
   func logScale(_ scaleShift: Int, _ correctionBits: Int) throws {
     let data = try TestSupport.reference(
-      "microfrontend_ref.py", ["log", "--scale-shift", "\(scaleShift)", "--correction-bits", "\(correctionBits)"],
+      "microfrontend_ref.py",
+      ["log", "--scale-shift", "\(scaleShift)", "--correction-bits", "\(correctionBits)"],
       stdin: Self.bytes(Self.inputs))
     let theirs = Support.uint16s(data)
     let stage = LogScale(enabled: true, scaleShift: scaleShift, correctionBits: correctionBits)
@@ -42,22 +43,32 @@ struct MicroFrontendStageTests {
     }
     #expect(theirs.count == Self.inputs.count)
     let bad = (0..<min(ours.count, theirs.count)).filter { ours[$0] != theirs[$0] }
-    #expect(bad.count == 0, "\(bad.count) differ, e.g. \(bad.prefix(5).map { (Self.inputs[$0], ours[$0], theirs[$0]) })")
+    #expect(
+      bad.count == 0,
+      "\(bad.count) differ, e.g. \(bad.prefix(5).map { (Self.inputs[$0], ours[$0], theirs[$0]) })")
   }
 
   @Test("PCAN gain curve equals WideDynamicFunction")
   func pcanGain() throws {
-    for config in [MicroFrontendConfig.microWakeWord, MicroFrontendStreamingTests.variants.last!.1] {
+    for config in [MicroFrontendConfig.microWakeWord, MicroFrontendStreamingTests.variants.last!.1]
+    {
       let data = try TestSupport.reference(
-        "microfrontend_ref.py", ["pcan-gain"] + Support.referenceArguments(config), stdin: Self.bytes(Self.inputs))
+        "microfrontend_ref.py", ["pcan-gain"] + Support.referenceArguments(config),
+        stdin: Self.bytes(Self.inputs))
       let theirs = data.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
       let pcan = PCANGainControl(
-        channelCount: 1, strength: config.pcanStrength, offset: config.pcanOffset, gainBits: config.pcanGainBits,
-        smoothingBits: config.smoothingBits, correctionBits: LogScale.correctionBits(fftSize: KissFFT.fftSize(forInput: config.windowSamples)))
+        channelCount: 1, strength: config.pcanStrength, offset: config.pcanOffset,
+        gainBits: config.pcanGainBits,
+        smoothingBits: config.smoothingBits,
+        correctionBits: LogScale.correctionBits(
+          fftSize: KissFFT.fftSize(forInput: config.windowSamples)))
       let ours = Self.inputs.map { pcan.gain(forNoise: $0) }
       let bad = (0..<min(ours.count, theirs.count)).filter { ours[$0] != theirs[$0] }
       #expect(theirs.count == Self.inputs.count)
-      #expect(bad.count == 0, "\(bad.count) differ, e.g. \(bad.prefix(5).map { (Self.inputs[$0], ours[$0], theirs[$0]) })")
+      #expect(
+        bad.count == 0,
+        "\(bad.count) differ, e.g. \(bad.prefix(5).map { (Self.inputs[$0], ours[$0], theirs[$0]) })"
+      )
     }
   }
 }

@@ -26,7 +26,8 @@ struct MicroFrontendStreamingTests {
   func chunking(_ chunk: Int) throws {
     let whole = try Support.ours(Self.clip)
     #expect(whole.count == ((Self.clip.count - 480) / 160 + 1) * 40)
-    Support.expectSameFeatures(try Support.ours(Self.clip, chunk: chunk), whole, "chunk \(chunk) vs whole")
+    Support.expectSameFeatures(
+      try Support.ours(Self.clip, chunk: chunk), whole, "chunk \(chunk) vs whole")
   }
 
   @Test("empty and one-sample calls are harmless; frames come exactly at 480 + 160 k samples")
@@ -45,7 +46,8 @@ struct MicroFrontendStreamingTests {
       fed += 1
     }
     #expect(framesAt == [480, 640, 800, 960])
-    #expect(frontend.windowSamples == 480 && frontend.stepSamples == 160 && frontend.featureCount == 40)
+    #expect(
+      frontend.windowSamples == 480 && frontend.stepSamples == 160 && frontend.featureCount == 40)
   }
 
   @Test("reset gives the same frames as a fresh front end")
@@ -73,10 +75,12 @@ struct MicroFrontendStreamingTests {
     let oneSecond = Array(Self.clip.prefix(16000))
     let ours = try Support.ours(oneSecond, config: config)
     #expect(ours.count == 49 * 40)
-    Support.expectSameFeatures(ours, try Support.referenceC(oneSecond, config: config), "micro_speech, 1 s")
+    Support.expectSameFeatures(
+      ours, try Support.referenceC(oneSecond, config: config), "micro_speech, 1 s")
     let speech = try Support.speech("yes no up down left right", voice: "en-us")
     Support.expectSameFeatures(
-      try Support.ours(speech, config: config, chunk: 333), try Support.referenceC(speech, config: config),
+      try Support.ours(speech, config: config, chunk: 333),
+      try Support.referenceC(speech, config: config),
       "micro_speech, speech")
   }
 
@@ -92,7 +96,9 @@ struct MicroFrontendStreamingTests {
     let a = try Support.ours(Self.clip, config: ten)
     let b = try Support.ours(Self.clip, config: twenty)
     var everyOther: [UInt16] = []
-    for frame in stride(from: 0, to: a.count / 40, by: 2) { everyOther += a[(frame * 40)..<(frame * 40 + 40)] }
+    for frame in stride(from: 0, to: a.count / 40, by: 2) {
+      everyOther += a[(frame * 40)..<(frame * 40 + 40)]
+    }
     Support.expectSameFeatures(b, everyOther, "20 ms frames vs even 10 ms frames")
   }
 
@@ -124,8 +130,10 @@ struct MicroFrontendStreamingTests {
     wide.pcanGainBits = 24
     wide.logScaleShift = 8
     return [
-      ("noise reduction off", noNR), ("PCAN off", noPCAN), ("log off", noLog), ("PCAN and log off", linear),
-      ("TFLM defaults (25 ms, 32 ch)", tflmDefaults), ("64 ms window, 80 ch, other parameters", wide),
+      ("noise reduction off", noNR), ("PCAN off", noPCAN), ("log off", noLog),
+      ("PCAN and log off", linear),
+      ("TFLM defaults (25 ms, 32 ch)", tflmDefaults),
+      ("64 ms window, 80 ch, other parameters", wide),
     ]
   }
 
@@ -133,9 +141,11 @@ struct MicroFrontendStreamingTests {
   func variant(_ name: String) throws {
     let config = Self.variants.first { $0.0 == name }!.1
     let speech = try Support.speech("hey jarvis", voice: "en-us+f2")
-    let samples = Self.clip + Support.mix(speech, Support.noise(count: speech.count, amplitude: 500, seed: 3))
+    let samples =
+      Self.clip + Support.mix(speech, Support.noise(count: speech.count, amplitude: 500, seed: 3))
     Support.expectSameFeatures(
-      try Support.ours(samples, config: config, chunk: 1000), try Support.referenceC(samples, config: config),
+      try Support.ours(samples, config: config, chunk: 1000),
+      try Support.referenceC(samples, config: config),
       channels: config.channelCount, name)
   }
 
@@ -167,6 +177,7 @@ struct MicroFrontendStreamingTests {
     // 8 kHz upper band: the C rejects it too (the last channel runs off the spectrum).
     let edge = error { $0.upperBandHz = 8000 }
     #expect(edge?.parameter == .upperBandHz)
-    #expect(edge?.description.contains("beyond the spectrum") == true, "\(String(describing: edge))")
+    #expect(
+      edge?.description.contains("beyond the spectrum") == true, "\(String(describing: edge))")
   }
 }

@@ -11,7 +11,9 @@ struct SupportError: Error, CustomStringConvertible {
 
 enum MicroFrontendTestSupport {
   /// Our features for `samples`, fed `chunk` samples at a time (0 = all at once).
-  static func ours(_ samples: [Int16], config: MicroFrontendConfig = .microWakeWord, chunk: Int = 0) throws -> [UInt16] {
+  static func ours(_ samples: [Int16], config: MicroFrontendConfig = .microWakeWord, chunk: Int = 0)
+    throws -> [UInt16]
+  {
     var frontend = try MicroFrontend(config: config)
     var out: [UInt16] = []
     samples.withUnsafeBufferPointer { all in
@@ -19,7 +21,9 @@ enum MicroFrontendTestSupport {
       var start = 0
       while start < all.count {
         let end = min(all.count, start + step)
-        frontend.process(UnsafeBufferPointer(rebasing: all[start..<end])) { out.append(contentsOf: $0) }
+        frontend.process(UnsafeBufferPointer(rebasing: all[start..<end])) {
+          out.append(contentsOf: $0)
+        }
         start = end
       }
     }
@@ -32,14 +36,18 @@ enum MicroFrontendTestSupport {
   }
 
   /// The same C library through its C API, with any configuration.
-  static func referenceC(_ samples: [Int16], config: MicroFrontendConfig, chunk: Int = 0) throws -> [UInt16] {
+  static func referenceC(_ samples: [Int16], config: MicroFrontendConfig, chunk: Int = 0) throws
+    -> [UInt16]
+  {
     let arguments = ["ctypes"] + referenceArguments(config) + ["--chunk", String(chunk)]
-    return try uint16s(TestSupport.reference("microfrontend_ref.py", arguments, stdin: bytes(samples)))
+    return try uint16s(
+      TestSupport.reference("microfrontend_ref.py", arguments, stdin: bytes(samples)))
   }
 
   /// The tables the C builds for `config`, as JSON.
   static func referenceTables(_ config: MicroFrontendConfig) throws -> [String: Any] {
-    let data = try TestSupport.reference("microfrontend_ref.py", ["tables"] + referenceArguments(config))
+    let data = try TestSupport.reference(
+      "microfrontend_ref.py", ["tables"] + referenceArguments(config))
     guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
       throw SupportError(description: "microfrontend_ref.py tables: output is not a JSON object")
     }
@@ -56,7 +64,8 @@ enum MicroFrontendTestSupport {
       "--smoothing-bits", "\(c.smoothingBits)", "--even-smoothing", "\(c.evenSmoothing)",
       "--odd-smoothing", "\(c.oddSmoothing)",
       "--min-signal-remaining", "\(c.noiseReductionEnabled ? c.minSignalRemaining : 1)",
-      "--pcan", c.pcanEnabled ? "1" : "0", "--strength", "\(c.pcanStrength)", "--offset", "\(c.pcanOffset)",
+      "--pcan", c.pcanEnabled ? "1" : "0", "--strength", "\(c.pcanStrength)", "--offset",
+      "\(c.pcanOffset)",
       "--gain-bits", "\(c.pcanGainBits)", "--log", c.logScaleEnabled ? "1" : "0",
       "--scale-shift", "\(c.logScaleShift)",
     ]
@@ -86,7 +95,8 @@ enum MicroFrontendTestSupport {
     for i in 0..<min(ours.count, theirs.count) where ours[i] != theirs[i] {
       mismatches += 1
       if report.count < 12 {
-        report.append("frame \(i / channels) channel \(i % channels): ours \(ours[i]) theirs \(theirs[i])")
+        report.append(
+          "frame \(i / channels) channel \(i % channels): ours \(ours[i]) theirs \(theirs[i])")
       }
     }
     let sameCount = ours.count == theirs.count
@@ -110,25 +120,35 @@ enum MicroFrontendTestSupport {
   }
 
   /// espeak-ng speech, converted by sox to 16 kHz mono s16 (optionally with sox effects).
-  static func speech(_ text: String, voice: String = "en-us", speed: Int = 160, effects: [String] = []) throws -> [Int16] {
+  static func speech(
+    _ text: String, voice: String = "en-us", speed: Int = 160, effects: [String] = []
+  ) throws -> [Int16] {
     let dir = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let wav = dir.appendingPathComponent("speech.wav").path
     let raw = dir.appendingPathComponent("speech.raw").path
-    _ = try TestSupport.run("/usr/bin/espeak-ng", ["-v", voice, "-s", String(speed), "-w", wav, text])
     _ = try TestSupport.run(
-      "/usr/bin/sox", [wav, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", raw] + effects)
+      "/usr/bin/espeak-ng", ["-v", voice, "-s", String(speed), "-w", wav, text])
+    _ = try TestSupport.run(
+      "/usr/bin/sox",
+      [wav, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", raw]
+        + effects)
     return try readRaw(raw)
   }
 
   /// A sox `synth` signal (e.g. ["whitenoise"], ["pinknoise"], ["sine", "300-3000"]).
-  static func synth(seconds: Double, _ generator: [String], effects: [String] = []) throws -> [Int16] {
+  static func synth(seconds: Double, _ generator: [String], effects: [String] = []) throws
+    -> [Int16]
+  {
     let dir = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let raw = dir.appendingPathComponent("synth.raw").path
     _ = try TestSupport.run(
       "/usr/bin/sox",
-      ["-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", raw, "synth", String(seconds)]
+      [
+        "-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", raw,
+        "synth", String(seconds),
+      ]
         + generator + effects)
     return try readRaw(raw)
   }

@@ -26,14 +26,17 @@ struct MicroFrontendTableTests {
     return [("microWakeWord", .microWakeWord), ("TFLM defaults", tflmDefaults), ("wide", wide)]
   }
 
-  static func ints(_ value: Any?) -> [Int] { (value as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue } ?? [] }
+  static func ints(_ value: Any?) -> [Int] {
+    (value as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue } ?? []
+  }
 
   @Test("window, FFT, filterbank, noise reduction and PCAN tables", arguments: configs.map(\.0))
   func tables(_ name: String) throws {
     let config = Self.configs.first { $0.0 == name }!.1
     let c = try Support.referenceTables(config)
     let window = MicroWindow(size: config.windowSamples, step: config.stepSamples)
-    #expect(window.coefficients.map(Int.init) == Self.ints(c["window_coefficients"]), "Hann window (Q12)")
+    #expect(
+      window.coefficients.map(Int.init) == Self.ints(c["window_coefficients"]), "Hann window (Q12)")
 
     let fft = KissFFT(inputSize: config.windowSamples)
     #expect(fft.fftSize == c["fft_size"] as? Int)
@@ -41,10 +44,13 @@ struct MicroFrontendTableTests {
     let cTwiddles = ((c["kiss_twiddles"] as? [[Int]]) ?? []).flatMap { $0 }
     #expect(twiddles == cTwiddles, "kissfft twiddles")
     let split = fft.splitTwiddles.flatMap { [Int($0.real), Int($0.imag)] }
-    #expect(split == ((c["kiss_super_twiddles"] as? [[Int]]) ?? []).flatMap { $0 }, "kiss_fftr super twiddles")
+    #expect(
+      split == ((c["kiss_super_twiddles"] as? [[Int]]) ?? []).flatMap { $0 },
+      "kiss_fftr super twiddles")
 
     let bank = try MicroFilterBank(
-      channelCount: config.channelCount, lowerBandHz: config.lowerBandHz, upperBandHz: config.upperBandHz,
+      channelCount: config.channelCount, lowerBandHz: config.lowerBandHz,
+      upperBandHz: config.upperBandHz,
       sampleRate: config.sampleRate, spectrumSize: fft.spectrumSize)
     #expect(bank.startIndex == c["filterbank_start_index"] as? Int)
     #expect(bank.endIndex == c["filterbank_end_index"] as? Int)
@@ -66,21 +72,26 @@ struct MicroFrontendTableTests {
         let j = bin - bank.startIndex
         if Int(bank.weights[j]) != cWeight || Int(bank.unweights[j]) != cUnweight {
           mismatches.append(
-            "band \(band) bin \(bin): ours \(bank.weights[j])/\(bank.unweights[j]) C \(cWeight)/\(cUnweight)")
+            "band \(band) bin \(bin): ours \(bank.weights[j])/\(bank.unweights[j]) C \(cWeight)/\(cUnweight)"
+          )
         }
       }
       // Everything the C has outside our band must be zero weight (padding).
       for offset in 0..<widths[band] where !bins.contains(frequencyStarts[band] + offset) {
         let k = weightStarts[band] + offset
         if cWeights[k] != 0 || cUnweights[k] != 0 {
-          mismatches.append("band \(band): C weight at bin \(frequencyStarts[band] + offset) outside our band")
+          mismatches.append(
+            "band \(band): C weight at bin \(frequencyStarts[band] + offset) outside our band")
         }
       }
     }
-    #expect(mismatches.count == 0, "filterbank weights:\n\(mismatches.prefix(12).joined(separator: "\n"))")
+    #expect(
+      mismatches.count == 0, "filterbank weights:\n\(mismatches.prefix(12).joined(separator: "\n"))"
+    )
 
     let nr = NoiseReduction(
-      channelCount: config.channelCount, smoothingBits: config.smoothingBits, evenSmoothing: config.evenSmoothing,
+      channelCount: config.channelCount, smoothingBits: config.smoothingBits,
+      evenSmoothing: config.evenSmoothing,
       oddSmoothing: config.oddSmoothing, minSignalRemaining: config.minSignalRemaining)
     #expect(Int(nr.evenSmoothing) == c["noise_even_smoothing"] as? Int)
     #expect(Int(nr.oddSmoothing) == c["noise_odd_smoothing"] as? Int)

@@ -1,4 +1,5 @@
 import Foundation
+import Frontend
 import Host
 import Spotter
 import TestSupport
@@ -20,7 +21,7 @@ import Testing
     let models = String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     let m = try ModelManifest.load(path: models + "/okay_nabu.json")
     #expect(m.kind == .streaming)
-    #expect(m.frontend == "microfrontend")
+    #expect(m.frontend == .microfrontend)
     #expect(m.labels == ["Okay Nabu"] && m.keywords == ["Okay Nabu"])
     #expect(m.detection == DetectionSettings(threshold: 0.85, smoothingWindow: 5, refractoryMs: 1000))
     #expect(m.modelPath == models + "/okay_nabu.tflite")

@@ -18,7 +18,7 @@ enum Board {
   private static let timerReload = VolatileMappedRegister<UInt32>(unsafeBitPattern: 0x4000_0008)
 
   /// 1 tick at 25 MHz = 40 ns = 40 instructions at 1 ns each.
-  private static let instructionsPerTick: UInt64 = 40
+  static let countsPerTick: UInt64 = 40
 
   /// Starts (or restarts) the counter from zero. It wraps after 2^32 ticks, i.e.
   /// about 171 G instructions: far beyond any clip the firmware processes.
@@ -31,6 +31,6 @@ enum Board {
 
   /// Work done since `startCounter()`, in `counterUnit`, with a resolution of 40.
   static func counter() -> UInt64 {
-    UInt64(0xFFFF_FFFF - timerValue.load()) * instructionsPerTick
+    UInt64(0xFFFF_FFFF - timerValue.load()) * countsPerTick
   }
 }

@@ -14,6 +14,7 @@ extern int main(int argc, char **argv);
 void Reset_Handler(void);
 void Fault_Handler(void);
 void Default_Handler(void);
+void Timer1_Handler(void);  // profiler.c
 
 // ---- Reset ----------------------------------------------------------------------
 
@@ -85,9 +86,9 @@ void Default_Handler(void) {
 
 // ---- Vector table ---------------------------------------------------------------
 
-// The 16 Cortex-M system entries. No device interrupt is enabled (the firmware
-// polls TIMER0), so the device vectors that would follow are left out.
-__attribute__((section(".vectors"), used)) static void (*const vectors[16])(void) = {
+// The 16 Cortex-M system entries, then the board's device interrupts up to TIMER1
+// (IRQ 9), the only one the firmware enables (the profiler; TIMER0 is polled).
+__attribute__((section(".vectors"), used)) static void (*const vectors[16 + 10])(void) = {
     (void (*)(void))__stack_top,  // initial main stack pointer
     Reset_Handler,
     Default_Handler,  // NMI
@@ -101,4 +102,8 @@ __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void
     0,                // reserved
     Default_Handler,  // PendSV
     Default_Handler,  // SysTick
+    Default_Handler, Default_Handler, Default_Handler, Default_Handler,  // IRQ 0-3: UARTs
+    Default_Handler, Default_Handler, Default_Handler, Default_Handler,  // IRQ 4-7
+    Default_Handler,  // IRQ 8: TIMER0
+    Timer1_Handler,   // IRQ 9: TIMER1, the profiler's sampling clock
 };

@@ -30,6 +30,8 @@ typedef struct {
   uint32_t allocations;  ///< successful posix_memalign calls since reset
   uint32_t bytes;        ///< bytes handed out, including alignment padding
   uint32_t frees;        ///< free() calls (the bump allocator never reuses memory)
+  uint32_t liveBytes;    ///< bytes allocated and not yet freed, headers excluded
+  uint32_t peakLiveBytes;  ///< the most ever live at once: what a reusing allocator needs
   uint32_t violations;   ///< allocations requested while frozen
   uint32_t failures;     ///< requests that did not fit (returned ENOMEM)
   uint32_t capacity;     ///< heap size in bytes (end of .bss to stack bottom)
@@ -51,6 +53,15 @@ void kws_console_flush(void);
 /// Stack size in bytes, and the deepest use seen so far (bytes below the top).
 uint32_t kws_stack_size(void);
 uint32_t kws_stack_high_water(void);
+
+/// Statistical profiler, provided by the board (Board/<board>/profiler.c): while
+/// running, every `intervalTicks` of the board's counter the interrupted PC goes
+/// into `buffer` (samples beyond `capacity` are counted as dropped).
+void kws_profiler_configure(uint32_t *buffer, uint32_t capacity, uint32_t intervalTicks);
+/// Starts (on != 0) or pauses sampling; does nothing until configured.
+void kws_profiler_run(int on);
+/// Samples stored so far; `dropped` receives how many did not fit.
+uint32_t kws_profiler_samples(uint32_t *dropped);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,131 @@
+import FixedPoint
+
+// CONV_2D, int8 activations with per-channel int8 weights and int32 bias: TFLM
+// `reference_integer_ops::ConvPerChannel`.
+//
+// Layouts: input [N, H, W, C_in], filter [C_out, KH, KW, C_in / groups],
+// bias [C_out] (optional), output [N, OH, OW, C_out].
+// acc = sum filter * (input - input_zero_point) over taps inside the image (taps in
+// the padding contribute nothing), + bias; then requantized per output channel,
+// + output zero point, clamped to the activation range.
+
+/// Everything the integer eval needs, computed once by `prepareConv2D`.
+public struct Conv2DParams: Sendable {
+  public var strideHeight: Int
+  public var strideWidth: Int
+  public var dilationHeight: Int
+  public var dilationWidth: Int
+  public var padding: PaddingValues
+  /// -input zero point, added to every input value.
+  public var inputOffset: Int32
+  /// The output zero point.
+  public var outputOffset: Int32
+  public var activation: ActivationRange
+  public var channels: ChannelMultipliers
+}
+
+/// Turns the float quantization of a CONV_2D into integer parameters, checking shapes.
+/// `filterScales` holds one scale per output channel, or one for all.
+public func prepareConv2D(
+  input: Shape, filter: Shape, output: Shape, biasCount: Int?,
+  inputQuantization: TensorQuantization, filterScales: [Float],
+  outputQuantization: TensorQuantization,
+  padding: PaddingMode, strideHeight: Int, strideWidth: Int,
+  dilationHeight: Int = 1, dilationWidth: Int = 1, activation: FusedActivation
+) throws(KernelError) -> Conv2DParams {
+  let op: StaticString = "CONV_2D"
+  try checkRank4(input, op: op, what: "input must be [N, H, W, C] with positive dimensions")
+  try checkRank4(filter, op: op, what: "filter must be [O, KH, KW, I] with positive dimensions")
+  try checkRank4(output, op: op, what: "output must be [N, H, W, C] with positive dimensions")
+  guard output[0] == input[0] else {
+    throw KernelError(op, "output batch differs from input batch", value: output[0])
+  }
+  guard output[3] == filter[0] else {
+    throw KernelError(op, "output depth differs from filter count", value: output[3])
+  }
+  // Grouped convolution: the filter sees input_depth / groups channels.
+  guard input[3] % filter[3] == 0 else {
+    throw KernelError(op, "input depth is not a multiple of the filter depth", value: input[3])
+  }
+  let groups = input[3] / filter[3]
+  guard filter[0] % groups == 0 else {
+    throw KernelError(op, "filter count is not a multiple of the group count", value: filter[0])
+  }
+  if let biasCount, biasCount != filter[0] {
+    throw KernelError(op, "bias length differs from the output depth", value: biasCount)
+  }
+  try checkZeroPoint(inputQuantization.zeroPoint, op: op)
+  try checkZeroPoint(outputQuantization.zeroPoint, op: op)
+  let pad = try checkedWindowGeometry(
+    op: op, padding, input: input, output: output, filterHeight: filter[1], filterWidth: filter[2],
+    strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
+    dilationWidth: dilationWidth)
+  let channels = try ChannelMultipliers.checked(
+    op: op, input: inputQuantization.scale, filterScales: filterScales,
+    output: outputQuantization.scale, channels: filter[0])
+  return Conv2DParams(
+    strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
+    dilationWidth: dilationWidth, padding: pad, inputOffset: -inputQuantization.zeroPoint,
+    outputOffset: outputQuantization.zeroPoint,
+    activation: activationRange(activation, output: outputQuantization), channels: channels)
+}
+
+/// Integer-only CONV_2D over shapes checked by `prepareConv2D`.
+public func conv2D(
+  _ p: Conv2DParams,
+  input: UnsafePointer<Int8>, inputShape: Shape,
+  filter: UnsafePointer<Int8>, filterShape: Shape,
+  bias: UnsafePointer<Int32>?,
+  output: UnsafeMutablePointer<Int8>, outputShape: Shape
+) {
+  let batches = inputShape[0]
+  let inputHeight = inputShape[1]
+  let inputWidth = inputShape[2]
+  let inputDepth = inputShape[3]
+  let filterHeight = filterShape[1]
+  let filterWidth = filterShape[2]
+  let filterDepth = filterShape[3]
+  let outputHeight = outputShape[1]
+  let outputWidth = outputShape[2]
+  let outputDepth = outputShape[3]
+  let groups = inputDepth / filterDepth
+  let filtersPerGroup = outputDepth / groups
+  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
+    p.channels.shifts.withUnsafeBufferPointer { shifts in
+      for b in 0..<batches {
+        for oy in 0..<outputHeight {
+          let inYOrigin = oy * p.strideHeight - p.padding.height
+          for ox in 0..<outputWidth {
+            let inXOrigin = ox * p.strideWidth - p.padding.width
+            for oc in 0..<outputDepth {
+              let inChannelBase = (oc / filtersPerGroup) * filterDepth
+              var acc: Int32 = 0
+              for fy in 0..<filterHeight {
+                let inY = inYOrigin + p.dilationHeight * fy
+                if inY < 0 || inY >= inputHeight { continue }
+                for fx in 0..<filterWidth {
+                  let inX = inXOrigin + p.dilationWidth * fx
+                  if inX < 0 || inX >= inputWidth { continue }
+                  let inRow =
+                    input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth
+                    + inChannelBase
+                  let filterRow =
+                    filter + ((oc * filterHeight + fy) * filterWidth + fx) * filterDepth
+                  for ic in 0..<filterDepth {
+                    acc &+= Int32(filterRow[ic]) &* (Int32(inRow[ic]) &+ p.inputOffset)
+                  }
+                }
+              }
+              if let bias { acc &+= bias[oc] }
+              var v =
+                multiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) &+ p.outputOffset
+              v = min(max(v, p.activation.min), p.activation.max)
+              output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Int8(
+                truncatingIfNeeded: v)
+            }
+          }
+        }
+      }
+    }
+  }
+}
