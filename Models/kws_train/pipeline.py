@@ -1,0 +1,330 @@
+"""The recipe's steps; `Models/train.py` is their command line.
+
+Work folder layout (`--work`, default `out/model`):
+    audio/<set>.raw, <set>.meta.npz, summary.json  the clips as the front end gets them
+    features/train_r0.npz ... train_r{R-1}.npz   augmented, class-balanced rounds
+    features/val.npz, test_real.npz, test_synth.npz   clean held-out sets
+    features/summary.json                        clip counts per class and split
+    model_float.keras, history.json              training
+    model_int8.tflite, model_float.tflite, export.json
+    eval.json                                    float and int8 scores per set
+Each .npz holds `x` float32[N, frames, bins], `y` int labels, `source` (file path or
+"silence:<noise>"), `group` (engine/voice for synthetic clips, "real" otherwise).
+"""
+
+import glob
+import hashlib
+import json
+import os
+import time
+
+import numpy as np
+
+from . import augment, dataset, features
+
+SPLITS = ("val", "test_real", "test_synth")
+
+
+def _progress():
+  from tqdm import tqdm
+
+  return tqdm
+
+
+def _manifest_groups(root):
+  """path -> "engine/voice" from a synthetic folder's manifest.jsonl, if any."""
+  path = os.path.join(root, "manifest.jsonl")
+  groups = {}
+  if os.path.exists(path):
+    with open(path) as f:
+      for line in f:
+        c = json.loads(line)
+        groups[os.path.normpath(os.path.join(root, c["path"]))] = f"{c['generator']}/{c['voice']}"
+  return groups
+
+
+def collect(real_roots, synth_train, synth_test, test_roots=()):
+  """Clip lists per split: training pool, val, test_real, test_synth.
+
+  `test_roots` are real folders used for testing only (e.g. speakers kept out of
+  the training data altogether); their clips join the hash split's test band."""
+  pools = {"train": [], "val": [], "test_real": [], "test_synth": []}
+  for root in test_roots:
+    for c in dataset.scan(root, all_split="testing"):
+      c["group"] = "real"
+      pools["test_real"].append(c)
+  for root in real_roots:
+    for c in dataset.scan(root):
+      c["group"] = "real"
+      pools[{"training": "train", "validation": "val", "testing": "test_real"}[c["split"]]].append(c)
+  for root in synth_train:
+    groups = _manifest_groups(root)
+    # Synthetic training voices: 10 % of the "speakers" validate, none test (the
+    # held-out festival voices are the synthetic test).
+    for c in dataset.scan(root, validation_percent=10.0, testing_percent=0.0):
+      c["group"] = groups.get(os.path.normpath(c["path"]), "synthetic")
+      pools["train" if c["split"] == "training" else "val"].append(c)
+  for root in synth_test:
+    groups = _manifest_groups(root)
+    for c in dataset.scan(root, all_split="testing"):
+      c["group"] = groups.get(os.path.normpath(c["path"]), "synthetic")
+      pools["test_synth"].append(c)
+  return pools
+
+
+def _counts(labels):
+  labels = np.asarray(labels, dtype=np.int64)
+  return {dataset.LABELS[c]: int(np.sum(labels == c)) for c in range(len(dataset.LABELS))}
+
+
+def load_npz(path):
+  if not os.path.exists(path):
+    raise FileNotFoundError(f"'{path}' is missing: run `train.py features` first")
+  with np.load(path) as d:
+    return d["x"], d["y"], d["source"], d["group"]
+
+
+def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_class=None,
+                   seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(),
+                   audio_only=False, log=print):
+  """Writes augmented training rounds and clean held-out sets, then their features.
+
+  Two stages, each cached: audio (`work/audio/<set>.raw`, s16le clips, plus labels)
+  keyed by everything that decides it (folders, seed, rounds, per-class count), and
+  features (`work/features/<set>.npz`) keyed by that plus the front end. The audio
+  stage needs no Swift build (`audio_only=True`), so it can run ahead of one.
+  """
+  t0 = time.time()
+  config = {"real_roots": list(real_roots), "test_roots": list(test_roots),
+            "synth_train": list(synth_train), "synth_test": list(synth_test), "seed": seed,
+            "rounds": rounds, "per_class": per_class, "impulses": impulses,
+            "augment": augment.Augmenter(None, None).__dict__, "version": 1}
+  pools = collect(real_roots, synth_train, synth_test, test_roots)
+  # The key covers the clip lists too: clips added to a folder invalidate the cache.
+  listing = {k: [c["path"] for c in v] for k, v in pools.items()}
+  key = hashlib.sha1(json.dumps([config, listing], sort_keys=True, default=str).encode()).hexdigest()[:16]
+  audio_dir, feat_dir = os.path.join(work, "audio"), os.path.join(work, "features")
+  summary_path = os.path.join(audio_dir, "summary.json")
+  summary = None
+  if os.path.exists(summary_path):
+    with open(summary_path) as f:
+      summary = json.load(f)
+    if summary.get("key") != key or not all(
+        os.path.exists(os.path.join(audio_dir, n + ".raw")) for n in summary["sets"]):
+      summary = None
+  if summary is None:
+    summary = _build_audio(config, pools, key, audio_dir, log)
+  else:
+    log(f"audio: reusing {audio_dir} (key {key})")
+  if audio_only:
+    return summary
+
+  os.makedirs(feat_dir, exist_ok=True)
+  t1 = time.time()
+  for name in summary["sets"]:
+    dst = os.path.join(feat_dir, name + ".npz")
+    if os.path.exists(dst):
+      with np.load(dst) as d:
+        if "key" in d and str(d["key"]) == key and str(d["frontend"]) == frontend:
+          continue
+    raw = os.path.join(audio_dir, name + ".raw")
+    clips = np.fromfile(raw, dtype="<i2").reshape(-1, dataset.CLIP_SAMPLES)
+    meta = np.load(os.path.join(audio_dir, name + ".meta.npz"))
+    if len(clips):
+      x = features.extract(clips, frontend, kws)
+    else:
+      x = np.zeros((0,) + features.SHAPES[frontend], np.float32)
+    np.savez(dst, x=x, y=meta["y"], source=meta["source"], group=meta["group"],
+             key=np.asarray(key), frontend=np.asarray(frontend))
+    log(f"features {name}: {x.shape}")
+  summary["frontend"] = frontend
+  summary["feature_seconds"] = round(time.time() - t1, 1)
+  summary["seconds"] = round(time.time() - t0, 1)
+  with open(os.path.join(feat_dir, "summary.json"), "w") as f:
+    json.dump(summary, f, indent=1)
+  return summary
+
+
+def _build_audio(config, pools, key, audio_dir, log):
+  """The audio stage: every set's clips as raw s16le plus labels/sources/groups."""
+  t0 = time.time()
+  tq = _progress()
+  seed, rounds, per_class = config["seed"], config["rounds"], config["per_class"]
+  if not pools["train"]:
+    raise dataset.DataError("no training clips: pass --data and/or --synth")
+  noise_paths = [p for r in config["real_roots"] for p in dataset.noise_files(r)]
+  noise = augment.NoiseBank(noise_paths)
+  imp = augment.load_impulses(config["impulses"] or augment.default_impulse_folder())
+  log(f"noise recordings: {len(noise.train)}, room responses: {len(imp)}")
+  aug = augment.Augmenter(noise, imp)
+  os.makedirs(audio_dir, exist_ok=True)
+
+  def save(name, clips, y, src, grp):
+    np.ascontiguousarray(clips, dtype="<i2").tofile(os.path.join(audio_dir, name + ".raw"))
+    np.savez(os.path.join(audio_dir, name + ".meta.npz"), y=np.asarray(y, dtype=np.int64),
+             source=np.asarray(src), group=np.asarray(grp))
+
+  train = pools["train"]
+  audio = dataset.load_clips(train, progress=tq)
+  labels = np.array([c["label"] for c in train])
+  if per_class is None:
+    # Every keyword's pool fully used once per round; smaller pools repeat.
+    per_class = max(int(np.sum(labels == dataset.LABELS.index(k))) for k in dataset.KEYWORDS)
+  summary = {"key": key, "config": config, "per_class": per_class, "noise": noise.names,
+             "impulses": len(imp), "sets": [],
+             "pool": {"train": _counts(labels),
+                      "train_real": _counts([c["label"] for c in train if c["group"] == "real"])}}
+  for r in range(rounds):
+    rng = np.random.default_rng([seed, r])
+    idx = augment.balanced_indices(labels, per_class, rng)
+    clips = np.stack([aug.speech(audio[i], rng) for i in tq(idx, desc=f"augment round {r}", unit="clip")]
+                     + [aug.silence(rng) for _ in range(per_class)])
+    y = np.concatenate([labels[idx], np.full(per_class, dataset.SILENCE)])
+    save(f"train_r{r}", clips, y, [train[i]["path"] for i in idx] + ["silence"] * per_class,
+         [train[i]["group"] for i in idx] + ["silence"] * per_class)
+    summary["sets"].append(f"train_r{r}")
+    summary.setdefault("train_rounds", []).append(_counts(y))
+
+  for split in SPLITS:
+    clips_meta = pools[split]
+    audio_s = (dataset.load_clips(clips_meta, progress=tq) if clips_meta
+               else np.zeros((0, dataset.CLIP_SAMPLES), np.int16))
+    y = [c["label"] for c in clips_meta]
+    src = [c["path"] for c in clips_meta]
+    grp = [c["group"] for c in clips_meta]
+    if split != "test_synth" and clips_meta:
+      # Silence clips from the held-out part of the noise, as many as an average
+      # keyword class has in this split.
+      kw = [v for v in y if v < len(dataset.KEYWORDS)]
+      n_sil = max(1, round(len(kw) / max(1, len(set(kw)))))
+      rng = np.random.default_rng([seed, 1000 + SPLITS.index(split)])
+      audio_s = np.concatenate([audio_s, np.stack([aug.silence(rng, "held_out") for _ in range(n_sil)])])
+      y += [dataset.SILENCE] * n_sil
+      src += ["silence"] * n_sil
+      grp += ["silence"] * n_sil
+    save(split, audio_s, y, src, grp)
+    summary["sets"].append(split)
+    summary[split] = _counts(y)
+    log(f"{split}: {len(y)} clips")
+  summary["audio_seconds"] = round(time.time() - t0, 1)
+  with open(os.path.join(audio_dir, "summary.json"), "w") as f:
+    json.dump(summary, f, indent=1)
+  return summary
+
+
+def train_rounds(work):
+  paths = sorted(glob.glob(os.path.join(work, "features", "train_r*.npz")),
+                 key=lambda p: int(p.rsplit("_r", 1)[1].split(".")[0]))
+  if not paths:
+    raise FileNotFoundError(f"no training rounds in '{work}/features': run `train.py features` first")
+  return paths
+
+
+def train(work, epochs=40, batch=100, lr=1e-3, seed=1, filters=64, blocks=4, log=print):
+  """Trains the DS-CNN, one augmentation round per epoch; keeps the best-val weights."""
+  import keras
+  import tensorflow as tf
+
+  from .model import ds_cnn, folded_parameter_count
+
+  keras.utils.set_random_seed(seed)
+  tf.config.experimental.enable_op_determinism()
+  t0 = time.time()
+  rounds = train_rounds(work)
+  xv, yv, _, _ = load_npz(os.path.join(work, "features", "val.npz"))
+  cache = {}
+
+  def round_data(e):
+    p = rounds[e % len(rounds)]
+    if p not in cache:
+      if len(cache) >= 2:  # at most two rounds (about 50 MB each) in memory
+        cache.pop(next(iter(cache)))
+      x, y, _, _ = load_npz(p)
+      cache[p] = (x[..., np.newaxis], y)
+    return cache[p]
+
+  x0, _ = round_data(0)
+  model = ds_cnn(x0.shape[1:3], filters=filters, blocks=blocks)
+  # Step schedule: full rate for 60 % of epochs, then /3, then /10 for the last 15 %.
+  def rate(e):
+    return lr if e < 0.6 * epochs else lr / 3 if e < 0.85 * epochs else lr / 10
+
+  model.compile(optimizer=keras.optimizers.Adam(lr),
+                loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+  history, best, best_weights = [], -1.0, None
+  for e in range(epochs):
+    model.optimizer.learning_rate.assign(rate(e))
+    x, y = round_data(e)
+    h = model.fit(x, y, batch_size=batch, epochs=1, shuffle=True, verbose=0)
+    val = model.evaluate(xv[..., np.newaxis], yv, batch_size=500, verbose=0)
+    row = {"epoch": e + 1, "lr": rate(e), "loss": round(float(h.history["loss"][0]), 4),
+           "accuracy": round(float(h.history["accuracy"][0]), 4),
+           "val_loss": round(float(val[0]), 4), "val_accuracy": round(float(val[1]), 4)}
+    history.append(row)
+    log(f"epoch {e + 1}/{epochs}: " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "epoch"))
+    if row["val_accuracy"] > best:
+      # Saved as it improves, so a run stopped early still leaves its best model.
+      best, best_weights = row["val_accuracy"], model.get_weights()
+      model.save(os.path.join(work, "model_float.keras"))
+    info = {"epochs": epochs, "batch": batch, "lr": lr, "seed": seed, "filters": filters,
+            "blocks": blocks, "parameters_folded": folded_parameter_count(model),
+            "best_val_accuracy": best, "seconds": round(time.time() - t0, 1), "history": history}
+    with open(os.path.join(work, "history.json"), "w") as f:
+      json.dump(info, f, indent=1)
+  model.set_weights(best_weights)
+  return info
+
+
+def export(work, samples=1000, seed=0, log=print):
+  """Writes model_int8.tflite (and model_float.tflite) from model_float.keras."""
+  import keras
+
+  from .export import float_tflite, op_names, to_int8_tflite
+  from .evaluate import TflmModel
+
+  model = keras.models.load_model(os.path.join(work, "model_float.keras"))
+  x, _, _, _ = load_npz(train_rounds(work)[0])
+  int8 = to_int8_tflite(model, x, samples, seed)
+  path = os.path.join(work, "model_int8.tflite")
+  with open(path, "wb") as f:
+    f.write(int8)
+  with open(os.path.join(work, "model_float.tflite"), "wb") as f:
+    f.write(float_tflite(model))
+  m = TflmModel(path)
+  info = {"bytes": len(int8), "calibration_samples": min(samples, len(x)),
+          "input_scale": m.in_scale, "input_zero_point": m.in_zero,
+          "output_scale": m.out_scale, "output_zero_point": m.out_zero,
+          "input_shape": [int(v) for v in m.in_shape], "ops": op_names(path)}
+  with open(os.path.join(work, "export.json"), "w") as f:
+    json.dump(info, f, indent=1)
+  log(f"{path}: {len(int8)} bytes, input scale {m.in_scale} zero point {m.in_zero}")
+  return info
+
+
+def evaluate(work, log=print):
+  """Float (Keras) and int8 (TFLM) scores on every held-out set -> eval.json."""
+  import keras
+
+  from .evaluate import TflmModel, grouped_accuracy, scores
+
+  model = keras.models.load_model(os.path.join(work, "model_float.keras"))
+  tflm = TflmModel(os.path.join(work, "model_int8.tflite"))
+  report = {}
+  for split in SPLITS:
+    x, y, _, grp = load_npz(os.path.join(work, "features", f"{split}.npz"))
+    if len(y) == 0:
+      continue
+    pf = np.argmax(model.predict(x[..., np.newaxis], batch_size=500, verbose=0), axis=1)
+    pq = np.argmax(tflm.predict(x, progress=_progress()), axis=1)
+    entry = {"float": scores(y, pf), "int8": scores(y, pq),
+             "int8_agrees_with_float": round(float(np.mean(pf == pq)), 4)}
+    if split != "test_real":
+      # Per held-out festival voice; per engine (real, espeak, ...) for validation.
+      groups = grp if split == "test_synth" else np.array([g.split("/")[0] for g in grp])
+      entry["float_by_group"] = grouped_accuracy(y, pf, groups)
+      entry["int8_by_group"] = grouped_accuracy(y, pq, groups)
+    report[split] = entry
+    log(f"{split}: n {len(y)}, float {entry['float']['accuracy']}, int8 {entry['int8']['accuracy']}")
+  with open(os.path.join(work, "eval.json"), "w") as f:
+    json.dump(report, f, indent=1)
+  return report

