@@ -14,7 +14,7 @@ APT_PACKAGES := libasound2-dev libfftw3-dev libsndfile1-dev libsoxr-dev \
 
 export KWS_PYTHON := $(PYTHON)
 
-.PHONY: all deps venv build run test test-swift firmware firmware-test bench clean
+.PHONY: all deps venv build run test test-swift firmware firmware-test bench model clean
 
 all: build
 
@@ -56,6 +56,23 @@ test: test-swift firmware-test
 # Side-by-side timings, ours vs the references (C microfrontend, LiteRT 2.3, TFLM).
 bench: deps venv
 	Scripts/bench.sh
+
+# Training (not part of `make test`): TensorFlow lives in its own venv, and the
+# synthetic voices need espeak-ng, flite, Piper (PyPI) and festival (held out).
+TRAIN_VENV ?= .venv-train
+TRAIN_APT := flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
+DATA ?= ../shared/data/speech_commands
+
+$(TRAIN_VENV)/.stamp: Models/requirements.txt Models/requirements-nodeps.txt
+	python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q -r Models/requirements.txt
+	$(TRAIN_VENV)/bin/pip install -q --no-deps -r Models/requirements-nodeps.txt
+	touch $@
+
+model: deps $(TRAIN_VENV)/.stamp
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(TRAIN_APT)"
+	$(SWIFT) build -c release --product kws
+	nice -n 19 $(TRAIN_VENV)/bin/python Models/train.py all --with-synth --data $(DATA) --kws $(abspath $(KWS))
 
 clean:
 	rm -rf .build Firmware/build
