@@ -57,11 +57,9 @@ struct BenchCommand: ParsableCommand {
   func run() throws {
     let signal = Self.testSignal(samples: 16_000 * seconds)
     var frontends: [Timing] = []
-    for (name, config) in [
-      ("microfrontend", MicroFrontendConfig.microWakeWord), ("micro-speech", .microSpeech),
-    ] {
-      var frontend: MicroFrontend
-      do { frontend = try MicroFrontend(config: config) } catch {
+    for kind in FrontendKind.all {
+      var frontend: FeatureExtractor
+      do { frontend = try FeatureExtractor(kind) } catch {
         throw CommandFailure(error.description)
       }
       var frames = 0
@@ -73,7 +71,7 @@ struct BenchCommand: ParsableCommand {
       }
       let perSecond = 1.0 / Double(seconds)
       frontends.append(
-        Timing(name: name, median: times.median * perSecond, min: times.min * perSecond))
+        Timing(name: kind.name, median: times.median * perSecond, min: times.min * perSecond))
     }
 
     var models: [Timing] = []
