@@ -14,7 +14,7 @@ APT_PACKAGES := libasound2-dev libfftw3-dev libsndfile1-dev libsoxr-dev \
 
 export KWS_PYTHON := $(PYTHON)
 
-.PHONY: all deps venv build run test test-swift firmware firmware-test bench model clean
+.PHONY: all deps venv build run test test-swift firmware firmware-test firmware-report bench model clean
 
 all: build
 
@@ -47,6 +47,9 @@ test-swift: deps venv
 
 firmware: deps
 	$(MAKE) -C Firmware
+
+firmware-report: deps
+	$(MAKE) -C Firmware report
 
 firmware-test: deps
 	$(MAKE) -C Firmware test
