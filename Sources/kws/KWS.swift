@@ -7,7 +7,7 @@ struct KWS: ParsableCommand {
     abstract: "Keyword spotting in fixed point: the same code on a microcontroller and on Linux.",
     subcommands: [
       Features.self, DetectCommand.self, ListenCommand.self, EvalCommand.self, InspectCommand.self,
-      InferCommand.self, BenchCommand.self,
+      InferCommand.self, BenchCommand.self, PackModelCommand.self, ValidateCommand.self,
     ]
   )
 }
