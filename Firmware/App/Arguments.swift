@@ -9,7 +9,7 @@ import CSupport
 
 struct Arguments {
   static let capacity = 512  // bytes of command line, NUL included
-  static let maxWords = 8
+  static let maxWords = 16
 
   private let words: UnsafeMutableBufferPointer<UnsafePointer<CChar>>
   /// Index in `words` of argument 0 (1: word 0 is the program name).

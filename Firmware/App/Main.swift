@@ -6,8 +6,12 @@
 //     features <clip.raw> <frames.bin> [chunk]
 //                                            streams the clip through the microfrontend,
 //                                            writes 40 x UInt16 LE per 10 ms frame
-//     spot <clip.raw> [scores.bin]           the whole spotter with the linked model
-//                                            (App/model.S); uint8 score per invocation
+//     spot <clip.raw> [records.bin|- [chunk [model.tflite settings.kwss]...]]
+//                                            the whole spotter with the linked model and
+//                                            settings (App/model.S) or models loaded at
+//                                            start-up; writes the record stream
+//                                            (Sources/Spotter/SpotterRecord.swift)
+//     dump <model.tflite> <settings.kwss>    the linked model and settings, byte for byte
 //     infer <model.tflite> <in.bin> <out.bin>
 //                                            any model, case after case (Infer.swift)
 //     profile <pcs.bin> <command...>         runs the command, sampling the PC every
@@ -67,9 +71,11 @@ struct Firmware {
       }
       return try Features.run(clipPath: arguments[1], framesPath: arguments[2], chunk: chunk)
     }
-    if arguments.matches(0, "spot") && (arguments.count == 2 || arguments.count == 3) {
-      return try Spot.run(
-        clipPath: arguments[1], scoresPath: arguments.count == 3 ? arguments[2] : nil)
+    if arguments.matches(0, "spot") && arguments.count >= 2 {
+      return try Spot.run(arguments)
+    }
+    if arguments.matches(0, "dump") && arguments.count == 3 {
+      return try Dump.run(modelPath: arguments[1], settingsPath: arguments[2])
     }
     if arguments.matches(0, "infer") && arguments.count == 4 {
       return try Infer.run(
@@ -85,7 +91,8 @@ struct Firmware {
       """
       usage: checksum <clip.raw>
              features <clip.raw> <frames.bin> [chunk samples, default 160]
-             spot <clip.raw> [scores.bin]
+             spot <clip.raw> [records.bin|- [chunk, default 160 [model.tflite settings.kwss]...]]
+             dump <model.tflite> <settings.kwss>
              infer <model.tflite> <inputs.bin> <outputs.bin>
              profile <pcs.bin> <command...>
              selftest allocate|trap
