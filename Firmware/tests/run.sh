@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # QEMU tests of the firmware: `make -C Firmware test` runs this after building.
 #
-#   tests/run.sh build/kws-firmware.elf [model.tflite linked into it, for spot]
+#   tests/run.sh build/kws-firmware.elf okay_nabu.json path/to/kws
+#
+# The ELF links the shipped DS-CNN (make's default MODEL); `spot` also runs okay_nabu
+# (microWakeWord) loaded at run time, packed by `kws pack-model`.
 #
 # Every check prints PASS/FAIL with what it compared; any FAIL makes the script
 # exit 1. Clips are made with sox in a temporary folder, removed at the end.
@@ -16,7 +19,8 @@ if [[ ! -x $python ]]; then
 fi
 reference="$root/Tests/Reference/microfrontend_ref.py"
 elf=$(realpath "${1:-$here/build/kws-firmware.elf}")
-model=${2:+$(realpath "$2")}
+model=${2:+$(realpath "$2")}  # okay_nabu.json
+kws=${3:-}
 run="$here/run-qemu.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -117,29 +121,68 @@ for case in speech:160 speech:1 speech:97 speech:4000 clip:160 clip:480 silence:
 done
 [[ -s short.ref || -s short.160.frames ]] && fail "short clip: expected no frames"
 
-# ---- spot: front end + model + detector on the device; scores = live TFLM --------
-if [[ -z $model ]]; then
-  fail "spot: no model linked (make venv, or make MODEL=path/to/okay_nabu.tflite)"
+# ---- spot: front end + models + detector on the device, settings from blobs ------
+records="$here/tests/records.py"
+if [[ -z $model || ! -f $model ]]; then
+  fail "spot: no okay_nabu manifest (make venv)"
+elif [[ -z $kws || ! -x $kws ]]; then
+  fail "spot: no kws tool at '$kws' to pack okay_nabu (swift build --product kws)"
 else
+  # okay_nabu loaded at start-up with its packed settings: scores = live TFLM.
+  "$kws" pack-model "$model" --tflite nabu.tflite --settings nabu.kwss || fail "kws pack-model $model"
   espeak-ng -v en-us -s 140 -w nabu.wav "okay nabu" 2>/dev/null
   sox nabu.wav -r 16000 -c 1 -b 16 -e signed-integer -t raw nabu-word.raw
   # 0.5 s of quiet before and 1 s after, so the model's window sees the whole word.
   sox -R -n -r 16000 -c 1 -b 16 -e signed-integer -t raw quiet.raw synth 0.5 whitenoise vol 0.002 2>/dev/null
   cat quiet.raw nabu-word.raw quiet.raw quiet.raw >nabu.raw
   for name in nabu speech clip; do
-    "$python" "$here/tests/spot_reference.py" "$model" "$name.raw" >"$name.scores.ref" ||
+    "$python" "$here/tests/spot_reference.py" nabu.tflite "$name.raw" >"$name.scores.ref" ||
       fail "spot reference on $name.raw"
-    firmware spot "$name.raw" "$name.scores"
+    firmware spot "$name.raw" "$name.records" 160 nabu.tflite nabu.kwss
+    python3 "$records" scores "$name.records" >"$name.scores" 2>/dev/null
     if [[ $status -eq 0 ]] && cmp -s "$name.scores" "$name.scores.ref" && [[ -s $name.scores ]] &&
       grep -qE "^heap: .* 0 after start-up" <<<"$out"; then
-      pass "spot $name: $(stat -c %s "$name.scores") scores identical to live TFLM, detections: $(field detections)"
+      pass "spot okay_nabu (loaded) $name: $(stat -c %s "$name.scores") scores identical to live TFLM, detections: $(field detections)"
     else
-      fail "spot $name: exit $status, scores differ from live TFLM or allocation"; echo "$out"
+      fail "spot okay_nabu $name: exit $status, scores differ from live TFLM or allocation"; echo "$out"
     fi
-    [[ $name == nabu ]] && grep -E "^(total|model)" <<<"$out" | sed 's/^/      /'
   done
-  firmware spot nabu.raw
-  [[ $(field detections) == 0 ]] && fail "spot nabu: 'okay nabu' (espeak-ng) was not detected"
+  firmware spot nabu.raw - 160 nabu.tflite nabu.kwss
+  [[ $(field detections | cut -d' ' -f1) == 0 ]] && fail "spot nabu: 'okay nabu' (espeak-ng) was not detected"
+
+  # The linked model: the shipped DS-CNN, its settings decoded from flash.
+  "$kws" pack-model "$root/Models/kws-speech-commands.json" --tflite shipped.tflite --settings shipped.kwss ||
+    fail "kws pack-model (shipped model)"
+  firmware dump linked.tflite linked.kwss
+  if [[ $status -eq 0 ]] && cmp -s linked.tflite shipped.tflite && cmp -s linked.kwss shipped.kwss; then
+    pass "dump: flash holds the shipped model ($(stat -c %s linked.tflite) bytes) and its packed settings ($(stat -c %s linked.kwss) bytes)"
+  else
+    fail "dump: exit $status, or the linked bytes are not the shipped model's"; echo "$out"
+  fi
+  firmware spot speech.raw speech.shipped.records
+  summary=$(python3 "$records" summary speech.shipped.records 2>&1)
+  if [[ $status -eq 0 ]] && grep -q "^model 0: linked" <<<"$out" && grep -qE "^heap: .* 0 after start-up" <<<"$out" &&
+    [[ $summary == *complete ]] && [[ $summary != *invocation=0* ]]; then
+    pass "spot shipped DS-CNN (linked): $summary, detections: $(field detections)"
+    grep -E "^(model 0|total|front end|model|model per invocation):" <<<"$out" | sed 's/^/      /'
+  else
+    fail "spot shipped DS-CNN: exit $status, records '$summary'"; echo "$out"
+  fi
+
+  # Settings that belong to another model, and a cut blob: refused at start-up, named.
+  firmware spot nabu.raw - 160 nabu.tflite shipped.kwss
+  if [[ $status -eq 1 ]] && grep -q "error: nabu.tflite: the settings were made for another model" <<<"$out"; then
+    pass "spot: settings packed for another model are refused (exit 1, named)"
+  else
+    fail "spot with another model's settings: exit $status"; echo "$out"
+  fi
+  head -c 30 nabu.kwss >cut.kwss
+  firmware spot nabu.raw - 160 nabu.tflite cut.kwss
+  if [[ $status -eq 1 ]] && grep -q "error: nabu.tflite: settings blob.*byte" <<<"$out"; then
+    pass "spot: a cut settings blob is refused with the field and byte offset"
+  else
+    fail "spot with a cut settings blob: exit $status"; echo "$out"
+  fi
 fi
 
 # ---- infer: every model the inference tests ship, bit-exact with live TFLM --------
