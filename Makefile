@@ -41,8 +41,10 @@ build: deps
 run: build venv
 	@Scripts/run.sh $(KWS) $(PYTHON)
 
+# The firmware is built before the tests: `kws validate` tests run it under QEMU.
 test-swift: deps venv
 	$(SWIFT) build --build-tests
+	$(MAKE) -C Firmware KWS=$(abspath .build/debug/kws)
 	$(SWIFT) test --skip-build
 
 firmware: deps
