@@ -192,6 +192,13 @@ enum Spot {
     Report.work("total", work, audioSamples: samples.count)
     Report.work("front end", work - modelWork, audioSamples: samples.count)
     Report.work("model", modelWork, audioSamples: samples.count)
+    if frames > 0 {
+      Console.write("front end per frame: ")
+      Console.write(Int64((work - modelWork) / UInt64(frames)))
+      Console.write(" ")
+      Console.write(Board.counterUnit)
+      Console.write(" (records included when written)\n")
+    }
     if invocations > 0 {
       Console.write("model per invocation: ")
       Console.write(Int64(modelWork / UInt64(invocations)))
