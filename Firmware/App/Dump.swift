@@ -4,7 +4,8 @@
 import CSupport
 
 enum Dump {
-  static func run(modelPath: UnsafePointer<CChar>, settingsPath: UnsafePointer<CChar>) throws(SemihostingError)
+  static func run(modelPath: UnsafePointer<CChar>, settingsPath: UnsafePointer<CChar>)
+    throws(SemihostingError)
     -> CInt
   {
     let modelCount = Int(kws_model_byte_count())

@@ -26,7 +26,9 @@ public struct QEMUFirmware: Sendable {
 
   /// Finds QEMU (`qemu` if given, else `$KWS_QEMU`, else `qemu-system-arm` on PATH)
   /// and checks the ELF exists.
-  public init(elf: String, qemu: String? = nil, timeoutSeconds: Double = 300) throws(ValidationSetupError) {
+  public init(elf: String, qemu: String? = nil, timeoutSeconds: Double = 300)
+    throws(ValidationSetupError)
+  {
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
     guard fm.fileExists(atPath: elf, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -36,7 +38,8 @@ public struct QEMUFirmware: Sendable {
     let name = qemu ?? ProcessInfo.processInfo.environment["KWS_QEMU"] ?? "qemu-system-arm"
     guard let found = QEMUFirmware.executable(name) else {
       throw ValidationSetupError(
-        "\(name): QEMU not found (install Debian's qemu-system-arm, `make deps`, or give --qemu PATH)")
+        "\(name): QEMU not found (install Debian's qemu-system-arm, `make deps`, or give --qemu PATH)"
+      )
     }
     self.qemu = found
     self.timeoutSeconds = timeoutSeconds
@@ -44,7 +47,9 @@ public struct QEMUFirmware: Sendable {
 
   static func executable(_ name: String) -> String? {
     if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
-    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(
+      separator: ":")
+    {
       let candidate = "\(dir)/\(name)"
       if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
@@ -60,7 +65,9 @@ public struct QEMUFirmware: Sendable {
     /// The firmware's `error:` lines, or the last lines of its console.
     public var summary: String {
       let lines = console.split(separator: "\n").map(String.init)
-      let errors = lines.filter { $0.hasPrefix("error:") || $0.contains("trap") || $0.contains("fault") }
+      let errors = lines.filter {
+        $0.hasPrefix("error:") || $0.contains("trap") || $0.contains("fault")
+      }
       return (errors.isEmpty ? Array(lines.suffix(3)) : errors).joined(separator: " / ")
     }
   }
@@ -74,7 +81,8 @@ public struct QEMUFirmware: Sendable {
     do {
       try FileManager.default.createSymbolicLink(atPath: kernel.path, withDestinationPath: elf)
     } catch {
-      throw ValidationSetupError("\(directory.path): cannot link the firmware there (\(error.localizedDescription))")
+      throw ValidationSetupError(
+        "\(directory.path): cannot link the firmware there (\(error.localizedDescription))")
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: qemu)
@@ -127,11 +135,16 @@ public struct QEMUFirmware: Sendable {
         "\(elf): the firmware could not dump its linked model (exit \(run.status)\(run.timedOut ? ", timed out" : "")): \(run.summary)"
       )
     }
-    guard let model = FileManager.default.contents(atPath: scratch.appendingPathComponent("linked.tflite").path),
-      let settings = FileManager.default.contents(atPath: scratch.appendingPathComponent("linked.kwss").path)
+    guard
+      let model = FileManager.default.contents(
+        atPath: scratch.appendingPathComponent("linked.tflite").path),
+      let settings = FileManager.default.contents(
+        atPath: scratch.appendingPathComponent("linked.kwss").path)
     else { throw ValidationSetupError("\(elf): the firmware's dump wrote no files") }
     let name =
-      run.console.split(separator: "\n").first { $0.hasPrefix("model: ") }.map { String($0.dropFirst(7)) } ?? "linked"
+      run.console.split(separator: "\n").first { $0.hasPrefix("model: ") }.map {
+        String($0.dropFirst(7))
+      } ?? "linked"
     return PackedModel(name: name, model: [UInt8](model), settings: [UInt8](settings))
   }
 }
@@ -188,7 +201,9 @@ public struct FirmwareValidator: Sendable {
   /// Optional settings blobs that replace the packed ones on the firmware side only.
   public let firmwareSettings: [[UInt8]]
 
-  public init(firmware: QEMUFirmware, models: Models, chunk: Int = 160, firmwareSettings: [[UInt8]] = []) {
+  public init(
+    firmware: QEMUFirmware, models: Models, chunk: Int = 160, firmwareSettings: [[UInt8]] = []
+  ) {
     self.firmware = firmware
     self.models = models
     self.chunk = chunk
@@ -231,7 +246,8 @@ public struct FirmwareValidator: Sendable {
     result.invocations = host.count(.invocation)
     result.detections = host.count(.detection)
 
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kws-validate-\(UUID().uuidString)")
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "kws-validate-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: scratch) }
     let firmwareRecords: [UInt8]
     do {
@@ -256,7 +272,10 @@ public struct FirmwareValidator: Sendable {
         result.outcome = .failed("firmware exit \(run.status): \(run.summary)")
         return result
       }
-      guard let bytes = FileManager.default.contents(atPath: scratch.appendingPathComponent("records.bin").path) else {
+      guard
+        let bytes = FileManager.default.contents(
+          atPath: scratch.appendingPathComponent("records.bin").path)
+      else {
         result.outcome = .failed("the firmware wrote no record stream")
         return result
       }
@@ -288,7 +307,8 @@ public struct FirmwareValidator: Sendable {
   }
 
   /// The host's record stream for `samples`, and each model's output type.
-  func hostRun(_ samples: [Int16]) throws -> (SpotterRecordStream, [SpotterRecordStream.OutputType]) {
+  func hostRun(_ samples: [Int16]) throws -> (SpotterRecordStream, [SpotterRecordStream.OutputType])
+  {
     let spotter: Spotter
     var runners: [ModelRunner] = []
     switch models {
@@ -314,7 +334,9 @@ public struct FirmwareValidator: Sendable {
       }
     }
     writer.finish(samples: samples.count)
-    let types = runners.map { $0.interpreter.output(0).type == .int8 ? SpotterRecordStream.OutputType.int8 : .uint8 }
+    let types = runners.map {
+      $0.interpreter.output(0).type == .int8 ? SpotterRecordStream.OutputType.int8 : .uint8
+    }
     withExtendedLifetime(runners) {}
     return (try SpotterRecordStream(bytes: writer.bytes), types)
   }

@@ -7,9 +7,12 @@ import Spotter
 
 extension ModelSettings {
   /// The settings `kws detect` would run `manifest` with, checked against its model.
-  public init(manifest: ModelManifest, runner: ModelRunner, classifierStrideFrames: Int? = nil) throws(SessionError) {
+  public init(manifest: ModelManifest, runner: ModelRunner, classifierStrideFrames: Int? = nil)
+    throws(SessionError)
+  {
     let config = try SpotterSession.config(
-      for: manifest, interpreter: runner.interpreter, classifierStrideFrames: classifierStrideFrames)
+      for: manifest, interpreter: runner.interpreter, classifierStrideFrames: classifierStrideFrames
+    )
     let model = runner.file.model.bytes
     self.init(
       config: config, labels: manifest.labels.map { Array($0.utf8) }, modelByteCount: model.count,
@@ -19,15 +22,23 @@ extension ModelSettings {
   /// The blob. Throws when a value does not fit its field (more than 255 labels, a
   /// label longer than 255 bytes, a stride or window over 65,535).
   public func encoded() throws(SessionError) -> [UInt8] {
-    func fail(_ what: String) -> SessionError { SessionError(source: "model settings", problem: what) }
-    guard labels.count >= 1, labels.count <= 255 else { throw fail("\(labels.count) labels (1 to 255 fit)") }
+    func fail(_ what: String) -> SessionError {
+      SessionError(source: "model settings", problem: what)
+    }
+    guard labels.count >= 1, labels.count <= 255 else {
+      throw fail("\(labels.count) labels (1 to 255 fit)")
+    }
     guard config.keywords.count <= 65_535 else { throw fail("too many keywords") }
-    guard (1...65_535).contains(config.strideFrames) else { throw fail("stride \(config.strideFrames) frames does not fit") }
+    guard (1...65_535).contains(config.strideFrames) else {
+      throw fail("stride \(config.strideFrames) frames does not fit")
+    }
     var out: [UInt8] = []
     func put(_ value: UInt64, _ bytes: Int) {
       for i in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * i))) }
     }
-    out += [ModelSettings.magic.0, ModelSettings.magic.1, ModelSettings.magic.2, ModelSettings.magic.3]
+    out += [
+      ModelSettings.magic.0, ModelSettings.magic.1, ModelSettings.magic.2, ModelSettings.magic.3,
+    ]
     put(UInt64(ModelSettings.version), 2)
     put(UInt64(config.keywords.count), 2)
     put(0, 4)  // blob byte count, filled in at the end
@@ -45,7 +56,9 @@ extension ModelSettings {
         throw fail("an input quantization override needs both scale and zero point")
       }
     }
-    out.append((config.clipPeakNormalization ? ModelSettings.clipPeakFlag : 0) | (override ? ModelSettings.inputOverrideFlag : 0))
+    out.append(
+      (config.clipPeakNormalization ? ModelSettings.clipPeakFlag : 0)
+        | (override ? ModelSettings.inputOverrideFlag : 0))
     out.append(UInt8(labels.count))
     put(UInt64(config.strideFrames), 2)
     put(0, 2)
@@ -79,7 +92,8 @@ extension ModelSettings {
     let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(blob.count, 1), alignment: 8)
     defer { copy.deallocate() }
     blob.withUnsafeBytes { copy.copyMemory(from: $0) }
-    try self.init(bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<blob.count]))
+    try self.init(
+      bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<blob.count]))
   }
 
   /// The labels as strings (for reports).

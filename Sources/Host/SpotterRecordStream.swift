@@ -25,8 +25,11 @@ public struct SpotterRecordWriter {
 
   /// Closes the stream with the end record.
   public mutating func finish(samples: Int) {
-    var end = [UInt8](repeating: 0, count: SpotterRecord.recordHeaderBytes + SpotterRecord.endPayloadBytes)
-    _ = end.withUnsafeMutableBytes { SpotterRecord.encodeEnd(samples: samples, records: records, into: $0) }
+    var end = [UInt8](
+      repeating: 0, count: SpotterRecord.recordHeaderBytes + SpotterRecord.endPayloadBytes)
+    _ = end.withUnsafeMutableBytes {
+      SpotterRecord.encodeEnd(samples: samples, records: records, into: $0)
+    }
     bytes += end
   }
 }
@@ -68,7 +71,9 @@ public struct SpotterRecordStream: Sendable {
     var offset = SpotterRecord.headerBytes
     var complete = false
     while offset < bytes.count {
-      guard !complete else { throw RecordStreamError(offset: offset, problem: "bytes after the end record") }
+      guard !complete else {
+        throw RecordStreamError(offset: offset, problem: "bytes after the end record")
+      }
       guard bytes.count - offset >= SpotterRecord.recordHeaderBytes else {
         throw RecordStreamError(offset: offset, problem: "the stream ends inside a record header")
       }
@@ -86,7 +91,8 @@ public struct SpotterRecordStream: Sendable {
       counts[key] = index + 1
       records.append(
         SpotterRecordEntry(
-          kind: kind, source: source, index: index, offset: offset, payload: Array(bytes[start..<(start + length)])))
+          kind: kind, source: source, index: index, offset: offset,
+          payload: Array(bytes[start..<(start + length)])))
       if kind == .end { complete = true }
       offset = start + length
     }
@@ -94,7 +100,9 @@ public struct SpotterRecordStream: Sendable {
     self.complete = complete
   }
 
-  public func count(_ kind: SpotterRecord.Kind) -> Int { records.reduce(0) { $0 + ($1.kind == kind ? 1 : 0) } }
+  public func count(_ kind: SpotterRecord.Kind) -> Int {
+    records.reduce(0) { $0 + ($1.kind == kind ? 1 : 0) }
+  }
 
   /// How to show a model's output bytes: signed for int8 outputs.
   public enum OutputType: Sendable { case int8, uint8 }
@@ -116,13 +124,16 @@ public struct SpotterRecordStream: Sendable {
       guard f.payload.count == h.payload.count else {
         return RecordDifference(
           record: i, kind: f.kind, source: f.source, index: f.index, byte: nil,
-          detail: "payload of \(f.payload.count) bytes on the firmware, \(h.payload.count) on the host")
+          detail:
+            "payload of \(f.payload.count) bytes on the firmware, \(h.payload.count) on the host")
       }
-      let byte = zip(f.payload, h.payload).enumerated().first { $0.element.0 != $0.element.1 }!.offset
+      let byte = zip(f.payload, h.payload).enumerated().first { $0.element.0 != $0.element.1 }!
+        .offset
       let type = f.source < outputTypes.count ? outputTypes[f.source] : .uint8
       return RecordDifference(
         record: i, kind: f.kind, source: f.source, index: f.index, byte: byte,
-        detail: valueDetail(kind: f.kind, byte: byte, firmware: f.payload, host: h.payload, outputType: type))
+        detail: valueDetail(
+          kind: f.kind, byte: byte, firmware: f.payload, host: h.payload, outputType: type))
     }
     if firmware.records.count != host.records.count {
       let longer = firmware.records.count > host.records.count ? firmware : host
@@ -131,7 +142,8 @@ public struct SpotterRecordStream: Sendable {
         record: n, kind: extra.kind, source: extra.source, index: extra.index, byte: nil,
         detail: firmware.records.count > host.records.count
           ? "the firmware goes on with \(describe(extra)) after the host's last record"
-          : "the firmware stream ends (\(firmware.complete ? "complete" : "cut short")) where the host has \(describe(extra))")
+          : "the firmware stream ends (\(firmware.complete ? "complete" : "cut short")) where the host has \(describe(extra))"
+      )
     }
     return nil
   }
@@ -150,7 +162,9 @@ public struct SpotterRecordStream: Sendable {
     kind: SpotterRecord.Kind, byte: Int, firmware: [UInt8], host: [UInt8], outputType: OutputType
   ) -> String {
     func int32(_ p: [UInt8], _ at: Int) -> Int32 {
-      Int32(bitPattern: UInt32(p[at]) | UInt32(p[at + 1]) << 8 | UInt32(p[at + 2]) << 16 | UInt32(p[at + 3]) << 24)
+      Int32(
+        bitPattern: UInt32(p[at]) | UInt32(p[at + 1]) << 8 | UInt32(p[at + 2]) << 16 | UInt32(
+          p[at + 3]) << 24)
     }
     func uint(_ p: [UInt8], _ at: Int, _ n: Int) -> UInt64 {
       (0..<n).reduce(UInt64(0)) { $0 | UInt64(p[at + $1]) << UInt64(8 * $1) }

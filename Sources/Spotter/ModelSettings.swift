@@ -52,7 +52,8 @@ public struct ModelSettings {
   public var modelByteCount: Int
   public var modelHash: UInt32
 
-  public init(config: SpotterModelConfig, labels: [[UInt8]], modelByteCount: Int, modelHash: UInt32) {
+  public init(config: SpotterModelConfig, labels: [[UInt8]], modelByteCount: Int, modelHash: UInt32)
+  {
     self.config = config
     self.labels = labels
     self.modelByteCount = modelByteCount
@@ -105,7 +106,9 @@ public struct ModelSettings {
     let scale = Double(bitPattern: try r.u64("input scale"))
     let hasOverride = flags & ModelSettings.inputOverrideFlag != 0
     if hasOverride {
-      guard scale > 0, scale.isFinite else { throw .invalid(field: "input scale", offset: scaleOffset, value: -1) }
+      guard scale > 0, scale.isFinite else {
+        throw .invalid(field: "input scale", offset: scaleOffset, value: -1)
+      }
       guard zeroPoint >= -128, zeroPoint <= 127 else {
         throw .invalid(field: "input zero point", offset: 28, value: Int(zeroPoint))
       }
@@ -114,11 +117,17 @@ public struct ModelSettings {
     for _ in 0..<keywordCount {
       let start = r.offset
       let label = Int(try r.u16("keyword label"))
-      guard label < labelCount else { throw .invalid(field: "keyword label", offset: start, value: label) }
+      guard label < labelCount else {
+        throw .invalid(field: "keyword label", offset: start, value: label)
+      }
       let smoothing = Int(try r.u16("keyword smoothing"))
-      guard smoothing >= 1 else { throw .invalid(field: "keyword smoothing", offset: start + 2, value: 0) }
+      guard smoothing >= 1 else {
+        throw .invalid(field: "keyword smoothing", offset: start + 2, value: 0)
+      }
       let minimum = Int(try r.u16("keyword minimum count"))
-      guard minimum >= 1 else { throw .invalid(field: "keyword minimum count", offset: start + 4, value: 0) }
+      guard minimum >= 1 else {
+        throw .invalid(field: "keyword minimum count", offset: start + 4, value: 0)
+      }
       _ = try r.u16("reserved")
       let refractory = Int(try r.u32("keyword refractory ms"))
       _ = try r.u32("reserved")
@@ -131,7 +140,8 @@ public struct ModelSettings {
         (
           label: label,
           settings: DetectionSettings(
-            threshold: threshold, smoothingWindow: smoothing, refractoryMs: refractory, minimumCount: minimum)
+            threshold: threshold, smoothingWindow: smoothing, refractoryMs: refractory,
+            minimumCount: minimum)
         ))
     }
     var labels: [[UInt8]] = []
@@ -153,7 +163,9 @@ public struct ModelSettings {
   public func check(model: UnsafeRawBufferPointer) throws(ModelSettingsError) {
     let hash = ModelSettings.fnv1a(model)
     guard model.count == modelByteCount, hash == modelHash else {
-      throw .otherModel(expectedBytes: modelByteCount, expectedHash: modelHash, foundBytes: model.count, foundHash: hash)
+      throw .otherModel(
+        expectedBytes: modelByteCount, expectedHash: modelHash, foundBytes: model.count,
+        foundHash: hash)
     }
   }
 
@@ -206,7 +218,9 @@ private struct BlobReader {
     return out
   }
 
-  private mutating func unsigned(_ n: Int, _ field: StaticString) throws(ModelSettingsError) -> UInt64 {
+  private mutating func unsigned(_ n: Int, _ field: StaticString) throws(ModelSettingsError)
+    -> UInt64
+  {
     guard n <= bytes.count - offset else { throw .truncated(field: field, offset: offset) }
     var value: UInt64 = 0
     for i in 0..<n { value |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
@@ -214,8 +228,16 @@ private struct BlobReader {
     return value
   }
 
-  mutating func u8(_ field: StaticString) throws(ModelSettingsError) -> UInt8 { UInt8(try unsigned(1, field)) }
-  mutating func u16(_ field: StaticString) throws(ModelSettingsError) -> UInt16 { UInt16(try unsigned(2, field)) }
-  mutating func u32(_ field: StaticString) throws(ModelSettingsError) -> UInt32 { UInt32(try unsigned(4, field)) }
-  mutating func u64(_ field: StaticString) throws(ModelSettingsError) -> UInt64 { try unsigned(8, field) }
+  mutating func u8(_ field: StaticString) throws(ModelSettingsError) -> UInt8 {
+    UInt8(try unsigned(1, field))
+  }
+  mutating func u16(_ field: StaticString) throws(ModelSettingsError) -> UInt16 {
+    UInt16(try unsigned(2, field))
+  }
+  mutating func u32(_ field: StaticString) throws(ModelSettingsError) -> UInt32 {
+    UInt32(try unsigned(4, field))
+  }
+  mutating func u64(_ field: StaticString) throws(ModelSettingsError) -> UInt64 {
+    try unsigned(8, field)
+  }
 }

@@ -68,14 +68,18 @@ public enum SpotterRecord {
 
   /// Writes one event as a record into `buffer` (at least `byteCount(of:)` bytes);
   /// returns the bytes written.
-  public static func encode(_ event: SpotterEvent, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+  public static func encode(_ event: SpotterEvent, into buffer: UnsafeMutableRawBufferPointer)
+    -> Int
+  {
     let count = byteCount(of: event)
     precondition(buffer.count >= count && count - recordHeaderBytes <= maxPayloadBytes)
     let p = recordHeaderBytes
     switch event {
     case .features(let frontend, let codes):
       writeRecordHeader(.features, source: frontend, payload: count - p, buffer)
-      for i in 0..<codes.count { store(UInt64(UInt32(bitPattern: codes[i])), 4, at: p + 4 * i, buffer) }
+      for i in 0..<codes.count {
+        store(UInt64(UInt32(bitPattern: codes[i])), 4, at: p + 4 * i, buffer)
+      }
     case .invocation(let model, let output):
       writeRecordHeader(.invocation, source: model, payload: output.count, buffer)
       for i in 0..<output.count { buffer[p + i] = output[i] }
@@ -91,7 +95,9 @@ public enum SpotterRecord {
   }
 
   /// Writes the end record; returns its size.
-  public static func encodeEnd(samples: Int, records: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+  public static func encodeEnd(
+    samples: Int, records: Int, into buffer: UnsafeMutableRawBufferPointer
+  ) -> Int {
     let count = recordHeaderBytes + endPayloadBytes
     precondition(buffer.count >= count)
     writeRecordHeader(.end, source: 0, payload: endPayloadBytes, buffer)
@@ -108,7 +114,9 @@ public enum SpotterRecord {
     store(UInt64(payload), 2, at: 2, buffer)
   }
 
-  private static func store(_ value: UInt64, _ bytes: Int, at offset: Int, _ buffer: UnsafeMutableRawBufferPointer) {
+  private static func store(
+    _ value: UInt64, _ bytes: Int, at offset: Int, _ buffer: UnsafeMutableRawBufferPointer
+  ) {
     for i in 0..<bytes { buffer[offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) }
   }
 }

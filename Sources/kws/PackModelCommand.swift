@@ -21,7 +21,8 @@ struct PackModelCommand: ParsableCommand {
         kws pack-model --show build/model.kwss
       """)
 
-  @Argument(help: "A model manifest (.json, kws v1 or microWakeWord v2); with --show, a settings blob.")
+  @Argument(
+    help: "A model manifest (.json, kws v1 or microWakeWord v2); with --show, a settings blob.")
   var input: String
 
   @Option(help: "Write the model's .tflite bytes here.")
@@ -35,9 +36,13 @@ struct PackModelCommand: ParsableCommand {
 
   func validate() throws {
     if show {
-      guard tflite == nil && settings == nil else { throw ValidationError("--show only reads a blob") }
+      guard tflite == nil && settings == nil else {
+        throw ValidationError("--show only reads a blob")
+      }
     } else {
-      guard tflite != nil || settings != nil else { throw ValidationError("give --tflite and/or --settings") }
+      guard tflite != nil || settings != nil else {
+        throw ValidationError("give --tflite and/or --settings")
+      }
     }
   }
 
@@ -47,14 +52,20 @@ struct PackModelCommand: ParsableCommand {
         throw CommandFailure("\(input): cannot read the settings blob")
       }
       let decoded: ModelSettings
-      do { decoded = try ModelSettings(blob: [UInt8](data)) } catch { throw CommandFailure("\(input): \(error)") }
+      do { decoded = try ModelSettings(blob: [UInt8](data)) } catch {
+        throw CommandFailure("\(input): \(error)")
+      }
       print(Self.describe(decoded))
       return
     }
     let manifest: ModelManifest
-    do { manifest = try ModelManifest.load(path: input) } catch { throw CommandFailure(error.description) }
+    do { manifest = try ModelManifest.load(path: input) } catch {
+      throw CommandFailure(error.description)
+    }
     let packed: PackedModel
-    do { packed = try PackedModel(manifest: manifest) } catch { throw CommandFailure(error.description) }
+    do { packed = try PackedModel(manifest: manifest) } catch {
+      throw CommandFailure(error.description)
+    }
     if let tflite { try Self.write(packed.model, to: tflite) }
     if let settings { try Self.write(packed.settings, to: settings) }
   }
@@ -75,7 +86,8 @@ struct PackModelCommand: ParsableCommand {
       "kind: \(c.kind.rawValue), front end: \(c.frontend.name), stride: \(c.strideFrames) frames"
         + (c.clipPeakNormalization ? ", clip-peak normalization" : ""),
       "input: "
-        + (c.inputScale.map { "scale \($0), zero point \(c.inputZeroPoint ?? 0)" } ?? "the model's own quantization"),
+        + (c.inputScale.map { "scale \($0), zero point \(c.inputZeroPoint ?? 0)" }
+          ?? "the model's own quantization"),
       "labels: \(s.labelNames.joined(separator: ", "))",
     ]
     for k in c.keywords {

@@ -8,7 +8,8 @@ import Host
 struct ValidateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "validate",
-    abstract: "Run clips through the firmware under QEMU and through the host; compare every record bit for bit.",
+    abstract:
+      "Run clips through the firmware under QEMU and through the host; compare every record bit for bit.",
     discussion: """
       Each clip is decoded as `kws detect` decodes it (any format libsndfile reads,
       resampled to 16 kHz mono) and streamed in chunks of --chunk samples through the
@@ -79,7 +80,8 @@ struct ValidateCommand: ParsableCommand {
     }
     let validatorModels: FirmwareValidator.Models
     if models.model.isEmpty {
-      let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kws-validate-\(UUID().uuidString)")
+      let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "kws-validate-\(UUID().uuidString)")
       defer { try? FileManager.default.removeItem(at: scratch) }
       do {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -108,11 +110,14 @@ struct ValidateCommand: ParsableCommand {
     }
     let validator = FirmwareValidator(
       firmware: target, models: validatorModels, chunk: chunk, firmwareSettings: overrides)
-    let results = EvalParallel.map(count: clips.count, jobs: jobs, makeWorker: { validator }) { v, i in
+    let results = EvalParallel.map(count: clips.count, jobs: jobs, makeWorker: { validator }) {
+      v, i in
       v.validate(clip: clips[i])
     }
     let identical = results.filter(\.isIdentical).count
-    let failed = results.filter { if case .failed = $0.outcome { return true } else { return false } }.count
+    let failed = results.filter {
+      if case .failed = $0.outcome { return true } else { return false }
+    }.count
     let different = results.count - identical - failed
     for r in results {
       if json {

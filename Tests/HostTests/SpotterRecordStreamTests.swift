@@ -3,8 +3,9 @@
 // that differs in ONE byte, or by one record, is reported at exactly that record,
 // byte and value. Malformed streams are refused with the byte offset.
 import Host
-@testable import Spotter
 import Testing
+
+@testable import Spotter
 
 @Suite struct SpotterRecordStreamTests {
   /// A small run: 3 frames of 4 codes on front end 0, two invocations of model 0
@@ -19,16 +20,20 @@ import Testing
         out.withUnsafeBytes { w.append(.invocation(model: 0, output: $0)) }
       }
     }
-    w.append(.detection(Detection(model: 0, label: 2, startSample: 160, endSample: 16_480, score: 0.875)))
+    w.append(
+      .detection(Detection(model: 0, label: 2, startSample: 160, endSample: 16_480, score: 0.875)))
     w.finish(samples: 16_500)
     var bytes = w.bytes
     change(&bytes)
     return bytes
   }
 
-  static func difference(_ firmware: [UInt8], _ host: [UInt8] = stream()) throws -> RecordDifference? {
+  static func difference(_ firmware: [UInt8], _ host: [UInt8] = stream()) throws
+    -> RecordDifference?
+  {
     SpotterRecordStream.firstDifference(
-      firmware: try SpotterRecordStream(bytes: firmware), host: try SpotterRecordStream(bytes: host),
+      firmware: try SpotterRecordStream(bytes: firmware),
+      host: try SpotterRecordStream(bytes: host),
       outputTypes: [.int8])
   }
 
@@ -36,7 +41,8 @@ import Testing
     var w = SpotterRecordWriter()
     let codes: [Int32] = [1, -2]
     codes.withUnsafeBufferPointer { w.append(.features(frontend: 1, codes: $0)) }
-    w.append(.detection(Detection(model: 2, label: 5, startSample: 1, endSample: 0x0102_0304, score: 0.5)))
+    w.append(
+      .detection(Detection(model: 2, label: 5, startSample: 1, endSample: 0x0102_0304, score: 0.5)))
     w.finish(samples: 70_000)
     #expect(
       w.bytes == [
@@ -61,14 +67,18 @@ import Testing
     let frame2 = s.records.first { $0.kind == .features && $0.index == 2 }!
     let d = try #require(try Self.difference(Self.stream { $0[frame2.offset + 4 + 9] ^= 0x01 }))
     #expect(d.kind == .features && d.index == 2 && d.byte == 9)
-    #expect(d.description == "record 3 (frame 2 of front end 0), byte 9: code 2: firmware 1744, host 2000")
+    #expect(
+      d.description == "record 3 (frame 2 of front end 0), byte 9: code 2: firmware 1744, host 2000"
+    )
   }
 
   @Test func oneByteInAnOutputIsShownSigned() throws {
     let s = try SpotterRecordStream(bytes: Self.stream())
     let second = s.records.first { $0.kind == .invocation && $0.index == 1 }!
     let d = try #require(try Self.difference(Self.stream { $0[second.offset + 4 + 1] = 0x81 }))
-    #expect(d.description == "record 4 (invocation 1 of model 0), byte 1: output 1: firmware -127, host -128")
+    #expect(
+      d.description
+        == "record 4 (invocation 1 of model 0), byte 1: output 1: firmware -127, host -128")
   }
 
   @Test func detectionFields() throws {
@@ -95,10 +105,18 @@ import Testing
 
   @Test func malformedStreamsAreRefused() {
     #expect(throws: RecordStreamError.self) { try SpotterRecordStream(bytes: [1, 2, 3]) }
-    #expect(throws: RecordStreamError.self) { try SpotterRecordStream(bytes: Self.stream { $0[4] = 9 }) }
-    #expect(throws: RecordStreamError.self) { try SpotterRecordStream(bytes: Self.stream { $0[8] = 7 }) }
-    #expect(throws: RecordStreamError.self) { try SpotterRecordStream(bytes: Self.stream { $0.removeLast(3) }) }
-    #expect(throws: RecordStreamError.self) { try SpotterRecordStream(bytes: Self.stream { $0 += [1, 0, 0, 0] }) }
+    #expect(throws: RecordStreamError.self) {
+      try SpotterRecordStream(bytes: Self.stream { $0[4] = 9 })
+    }
+    #expect(throws: RecordStreamError.self) {
+      try SpotterRecordStream(bytes: Self.stream { $0[8] = 7 })
+    }
+    #expect(throws: RecordStreamError.self) {
+      try SpotterRecordStream(bytes: Self.stream { $0.removeLast(3) })
+    }
+    #expect(throws: RecordStreamError.self) {
+      try SpotterRecordStream(bytes: Self.stream { $0 += [1, 0, 0, 0] })
+    }
     do {
       _ = try SpotterRecordStream(bytes: Self.stream { $0[8] = 7 })
     } catch {

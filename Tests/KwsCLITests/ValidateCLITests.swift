@@ -16,14 +16,18 @@ enum FirmwareELF {
   private static let built: Result<String, KwsBinary.Failure> = {
     if let path = ProcessInfo.processInfo.environment["KWS_FIRMWARE_ELF"] {
       return FileManager.default.fileExists(atPath: path)
-        ? .success(path) : .failure(KwsBinary.Failure(description: "KWS_FIRMWARE_ELF=\(path): no such file"))
+        ? .success(path)
+        : .failure(KwsBinary.Failure(description: "KWS_FIRMWARE_ELF=\(path): no such file"))
     }
     do {
-      _ = try TestSupport.run("/usr/bin/make", ["-s", "-C", TestSupport.path("Firmware"), "KWS=\(try KwsBinary.path())"])
+      _ = try TestSupport.run(
+        "/usr/bin/make", ["-s", "-C", TestSupport.path("Firmware"), "KWS=\(try KwsBinary.path())"])
       return .success(TestSupport.path("Firmware/build/kws-firmware.elf"))
     } catch {
       return .failure(
-        KwsBinary.Failure(description: "could not build the firmware (make -C Firmware, or set KWS_FIRMWARE_ELF): \(error)"))
+        KwsBinary.Failure(
+          description:
+            "could not build the firmware (make -C Firmware, or set KWS_FIRMWARE_ELF): \(error)"))
     }
   }()
 
@@ -55,23 +59,37 @@ enum FirmwareELF {
     func common() throws -> [String] {
       let keywords = TestSupport.path("Audio/samples/keywords.wav")
       try sox([keywords, path("speech.wav"), "trim", "0", "2.5"])
-      try sox(["-R", "-n", "-r", "16000", "-c", "1", "-b", "16", path("noise.wav"), "synth", "1.5", "pinknoise", "vol", "0.3"])
+      try sox([
+        "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", path("noise.wav"), "synth", "1.5",
+        "pinknoise", "vol", "0.3",
+      ])
       try sox(["-n", "-r", "16000", "-c", "1", "-b", "16", path("silence.wav"), "trim", "0", "1.2"])
-      try sox(["-R", keywords, "-r", "22050", path("clipping.wav"), "trim", "2.4", "1.5", "gain", "30"])
+      try sox([
+        "-R", keywords, "-r", "22050", path("clipping.wav"), "trim", "2.4", "1.5", "gain", "30",
+      ])
       return ["speech.wav", "noise.wav", "silence.wav", "clipping.wav"].map(path)
     }
 
     /// "Okay nabu" in noise (the bundled sample's first 3.5 s).
     func nabu() throws -> String {
-      try sox([TestSupport.path("Audio/samples/okay-nabu-in-noise.wav"), path("nabu.wav"), "trim", "0", "3.5"])
+      try sox([
+        TestSupport.path("Audio/samples/okay-nabu-in-noise.wav"), path("nabu.wav"), "trim", "0",
+        "3.5",
+      ])
       return path("nabu.wav")
     }
 
     /// A copy of `manifest` with `change` applied to its JSON (model path made absolute).
-    func manifest(from manifest: String, name: String, _ change: (inout [String: Any]) -> Void) throws -> String {
-      var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifest))) as! [String: Any]
+    func manifest(from manifest: String, name: String, _ change: (inout [String: Any]) -> Void)
+      throws -> String
+    {
+      var json =
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifest)))
+        as! [String: Any]
       let model = json["model"] as! String
-      json["model"] = URL(fileURLWithPath: manifest).deletingLastPathComponent().appendingPathComponent(model).path
+      json["model"] =
+        URL(fileURLWithPath: manifest).deletingLastPathComponent().appendingPathComponent(model)
+        .path
       change(&json)
       let out = path(name)
       try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: out))
@@ -88,7 +106,8 @@ enum FirmwareELF {
   @Test func shippedModelLinkedInFlash() throws {
     let clips = try Clips()
     let files = try clips.common()
-    let result = try KwsBinary.run(["validate", "--firmware", try FirmwareELF.path(), "--json"] + files)
+    let result = try KwsBinary.run(
+      ["validate", "--firmware", try FirmwareELF.path(), "--json"] + files)
     #expect(result.status == 0, "\(result.text)\n\(result.stderr)")
     let results = try lines(result)
     #expect(results.map(\.clip) == files)
@@ -97,7 +116,8 @@ enum FirmwareELF {
     #expect(results[0].frames == 124 && results[0].invocations == 16)
     #expect(results[0].detections >= 1, "the keywords sample says yes and no")
     #expect(results[2].invocations > 0, "silence still runs the model")
-    #expect(result.text.contains("\"total\":{\"clips\":4,\"identical\":4,\"different\":0,\"failed\":0"))
+    #expect(
+      result.text.contains("\"total\":{\"clips\":4,\"identical\":4,\"different\":0,\"failed\":0"))
   }
 
   @Test func okayNabuLoadedAtRunTime() throws {
@@ -105,7 +125,8 @@ enum FirmwareELF {
     let files = [try clips.nabu()] + (try clips.common()).dropFirst()
     let manifest = try WakeWordClips.modelsFolder() + "/okay_nabu.json"
     let result = try KwsBinary.run(
-      ["validate", "--firmware", try FirmwareELF.path(), "--model", manifest, "--jobs", "2"] + files)
+      ["validate", "--firmware", try FirmwareELF.path(), "--model", manifest, "--jobs", "2"] + files
+    )
     #expect(result.status == 0, "\(result.text)\n\(result.stderr)")
     let text = result.text.split(separator: "\n").map(String.init)
     #expect(text.count == files.count + 1)
@@ -134,7 +155,8 @@ enum FirmwareELF {
     #expect(
       result.text.contains(
         "noise.wav: 74 frames, 6 invocations, 0 detections (host): DIFFERENT at record 54 (invocation 1 of model 0): "
-          + "firmware has invocation 1 of model 0, host has frame 53 of front end 0"), "\(result.text)")
+          + "firmware has invocation 1 of model 0, host has frame 53 of front end 0"),
+      "\(result.text)")
     #expect(result.text.contains("0 identical, 1 different, 0 failed"))
   }
 
@@ -176,15 +198,23 @@ enum FirmwareELF {
     let notELF = clips.path("not-firmware.elf")
     try Data(repeating: 0, count: 64).write(to: URL(fileURLWithPath: notELF))
     let nabu = try WakeWordClips.modelsFolder() + "/okay_nabu.json"
-    let broken = try KwsBinary.run(["validate", "--firmware", notELF, "--model", nabu, "--timeout", "20", files[1], files[2]])
+    let broken = try KwsBinary.run([
+      "validate", "--firmware", notELF, "--model", nabu, "--timeout", "20", files[1], files[2],
+    ])
     #expect(broken.status == 1)
     let brokenLines = broken.text.split(separator: "\n").map(String.init)
-    #expect(brokenLines.count == 3 && brokenLines[0].contains(": FAILED: ") && brokenLines[1].contains(": FAILED: "))
-    #expect(brokenLines.last?.hasPrefix("validate: 2 clips, 0 identical, 0 different, 2 failed") == true)
+    #expect(
+      brokenLines.count == 3 && brokenLines[0].contains(": FAILED: ")
+        && brokenLines[1].contains(": FAILED: "))
+    #expect(
+      brokenLines.last?.hasPrefix("validate: 2 clips, 0 identical, 0 different, 2 failed") == true)
 
     let missing = try KwsBinary.run(["validate", "--firmware", clips.path("nowhere.elf"), files[2]])
-    #expect(missing.status != 0 && missing.stderr.contains("no firmware ELF there"), "\(missing.stderr)")
-    let noQEMU = try KwsBinary.run(["validate", "--firmware", elf, "--qemu", "/nonexistent/qemu-system-arm", files[2]])
+    #expect(
+      missing.status != 0 && missing.stderr.contains("no firmware ELF there"), "\(missing.stderr)")
+    let noQEMU = try KwsBinary.run([
+      "validate", "--firmware", elf, "--qemu", "/nonexistent/qemu-system-arm", files[2],
+    ])
     #expect(noQEMU.status != 0 && noQEMU.stderr.contains("QEMU not found"), "\(noQEMU.stderr)")
   }
 }

@@ -14,8 +14,12 @@ import Testing
   static func nabuManifest() throws -> String {
     let out = try TestSupport.run(
       try TestSupport.python(),
-      ["-c", "import pymicro_wakeword, pathlib; print(pathlib.Path(pymicro_wakeword.__file__).parent / 'models')"])
-    return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) + "/okay_nabu.json"
+      [
+        "-c",
+        "import pymicro_wakeword, pathlib; print(pathlib.Path(pymicro_wakeword.__file__).parent / 'models')",
+      ])
+    return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      + "/okay_nabu.json"
   }
 
   /// What `kws detect` would run, for comparison with what the blob carries.
@@ -59,7 +63,9 @@ import Testing
     let decoded = try ModelSettings(blob: packed.settings)
     Self.expectSame(decoded.config, try Self.detectConfig(path).0)
     #expect(decoded.config.kind == .streaming && decoded.config.frontend == .microfrontend)
-    #expect(decoded.config.keywords.first?.settings == DetectionSettings(threshold: 0.85, smoothingWindow: 5))
+    #expect(
+      decoded.config.keywords.first?.settings
+        == DetectionSettings(threshold: 0.85, smoothingWindow: 5))
     #expect(decoded.labelNames == ["Okay Nabu"])
   }
 
@@ -71,10 +77,18 @@ import Testing
         kind: .classifier, frontend: .microSpeech, strideFrames: 7, inputScale: 0.1017200052738189,
         inputZeroPoint: -128,
         keywords: [
-          (label: 2, settings: DetectionSettings(threshold: 0.3, smoothingWindow: 4, refractoryMs: 750, minimumCount: 2)),
-          (label: 0, settings: DetectionSettings(threshold: 1.0, smoothingWindow: 1, refractoryMs: 0)),
+          (
+            label: 2,
+            settings: DetectionSettings(
+              threshold: 0.3, smoothingWindow: 4, refractoryMs: 750, minimumCount: 2)
+          ),
+          (
+            label: 0,
+            settings: DetectionSettings(threshold: 1.0, smoothingWindow: 1, refractoryMs: 0)
+          ),
         ]),
-      labels: [Array("yes".utf8), Array("no".utf8), Array("h\u{e9}".utf8)], modelByteCount: 1234, modelHash: 0xDEAD_BEEF)
+      labels: [Array("yes".utf8), Array("no".utf8), Array("h\u{e9}".utf8)], modelByteCount: 1234,
+      modelHash: 0xDEAD_BEEF)
   }
 
   @Test func handMadeRoundTripsAndLayout() throws {
@@ -96,7 +110,9 @@ import Testing
   @Test func everyPrefixIsRefused() throws {
     let blob = try Self.handMade().encoded()
     for n in 0..<blob.count {
-      #expect(throws: ModelSettingsError.self, "prefix of \(n) bytes") { try ModelSettings(blob: Array(blob[0..<n])) }
+      #expect(throws: ModelSettingsError.self, "prefix of \(n) bytes") {
+        try ModelSettings(blob: Array(blob[0..<n]))
+      }
     }
     #expect(throws: ModelSettingsError.self) { try ModelSettings(blob: blob + [0]) }
   }
@@ -120,10 +136,17 @@ import Testing
     #expect(error { $0[22] = 0x80 } == "settings blob: flags at byte 22 is out of range (128)")
     #expect(error { $0[24] = 0 } == "settings blob: stride frames at byte 24 is out of range (0)")
     #expect(error { $0[40] = 3 } == "settings blob: keyword label at byte 40 is out of range (3)")
-    #expect(error { $0[42] = 0 } == "settings blob: keyword smoothing at byte 42 is out of range (0)")
+    #expect(
+      error { $0[42] = 0 } == "settings blob: keyword smoothing at byte 42 is out of range (0)")
     // Threshold 2.0 (0x4000000000000000) and NaN are refused.
-    #expect(error { $0[63] = 0x40; for i in 56..<63 { $0[i] = 0 } } == "settings blob: keyword threshold at byte 56 is out of range (-1)")
-    #expect(error { for i in 56..<64 { $0[i] = 0xFF } } == "settings blob: keyword threshold at byte 56 is out of range (-1)")
+    #expect(
+      error {
+        $0[63] = 0x40
+        for i in 56..<63 { $0[i] = 0 }
+      } == "settings blob: keyword threshold at byte 56 is out of range (-1)")
+    #expect(
+      error { for i in 56..<64 { $0[i] = 0xFF } }
+        == "settings blob: keyword threshold at byte 56 is out of range (-1)")
     // A label longer than what is left.
     #expect(error { $0[88] = 200 } == "settings blob ends inside label at byte 89")
   }
@@ -131,7 +154,9 @@ import Testing
   @Test func settingsForAnotherModelAreRefused() throws {
     let settings = Self.handMade()
     let model = [UInt8](repeating: 7, count: 1234)
-    #expect(throws: ModelSettingsError.self) { try model.withUnsafeBytes { try settings.check(model: $0) } }
+    #expect(throws: ModelSettingsError.self) {
+      try model.withUnsafeBytes { try settings.check(model: $0) }
+    }
     let right = ModelSettings(
       config: settings.config, labels: settings.labels, modelByteCount: 1234,
       modelHash: model.withUnsafeBytes { ModelSettings.fnv1a($0) })

@@ -54,12 +54,16 @@ enum Spot {
     if pairs == 0 {
       let modelCount = Int(kws_model_byte_count())
       guard modelCount > 0 else {
-        Console.write("error: no model linked; build with MODEL=path/to/manifest.json or give one\n")
+        Console.write(
+          "error: no model linked; build with MODEL=path/to/manifest.json or give one\n")
         return ExitStatus.usage
       }
       let model = UnsafeRawBufferPointer(start: kws_model_bytes(), count: modelCount)
-      let blob = UnsafeRawBufferPointer(start: kws_settings_bytes(), count: Int(kws_settings_byte_count()))
-      guard let one = load(model: model, settings: blob, name: "linked model") else { return ExitStatus.ioError }
+      let blob = UnsafeRawBufferPointer(
+        start: kws_settings_bytes(), count: Int(kws_settings_byte_count()))
+      guard let one = load(model: model, settings: blob, name: "linked model") else {
+        return ExitStatus.ioError
+      }
       loaded.append(one)
     } else {
       for m in 0..<pairs / 2 {
@@ -210,7 +214,9 @@ enum Spot {
   }
 
   /// Decodes the settings, checks they belong to the model, builds the interpreter.
-  static func load(model: UnsafeRawBufferPointer, settings blob: UnsafeRawBufferPointer, name: UnsafePointer<CChar>)
+  static func load(
+    model: UnsafeRawBufferPointer, settings blob: UnsafeRawBufferPointer, name: UnsafePointer<CChar>
+  )
     -> Loaded?
   {
     let settings: ModelSettings
@@ -230,7 +236,8 @@ enum Spot {
     }
     do throws(InterpreterError) {
       let arena = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: try Interpreter.arenaBytesRequired(for: parsed), alignment: Interpreter.arenaAlignment)
+        byteCount: try Interpreter.arenaBytesRequired(for: parsed),
+        alignment: Interpreter.arenaAlignment)
       let interpreter = try Interpreter(model: parsed, arena: arena)
       return Loaded(modelBytes: model, settings: settings, interpreter: interpreter)
     } catch {
@@ -240,7 +247,9 @@ enum Spot {
   }
 
   /// A whole file in RAM, 16-byte aligned (as the model's buffers need).
-  static func readAligned(_ path: UnsafePointer<CChar>) throws(SemihostingError) -> UnsafeRawBufferPointer {
+  static func readAligned(_ path: UnsafePointer<CChar>) throws(SemihostingError)
+    -> UnsafeRawBufferPointer
+  {
     var file = try Semihosting.File(path: path, mode: .readBinary)
     let count = try file.length()
     let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
@@ -295,8 +304,11 @@ struct RecordFile {
     if buffer.count - used < n { try flush() }
     // A record larger than the whole buffer cannot happen with these models (the
     // largest is 4 + 40 x 4 bytes); refuse it rather than overflow.
-    guard buffer.count - used >= n else { throw .shortWrite(path: file.path, offset: bytesWritten, missing: n) }
-    used += SpotterRecord.encode(event, into: UnsafeMutableRawBufferPointer(rebasing: buffer[used...]))
+    guard buffer.count - used >= n else {
+      throw .shortWrite(path: file.path, offset: bytesWritten, missing: n)
+    }
+    used += SpotterRecord.encode(
+      event, into: UnsafeMutableRawBufferPointer(rebasing: buffer[used...]))
     records += 1
   }
 
@@ -304,7 +316,8 @@ struct RecordFile {
     let n = SpotterRecord.recordHeaderBytes + SpotterRecord.endPayloadBytes
     if buffer.count - used < n { try flush() }
     used += SpotterRecord.encodeEnd(
-      samples: samples, records: records, into: UnsafeMutableRawBufferPointer(rebasing: buffer[used...]))
+      samples: samples, records: records,
+      into: UnsafeMutableRawBufferPointer(rebasing: buffer[used...]))
     try flush()
     file.close()
   }
