@@ -66,8 +66,13 @@ struct ValidateCommand: ParsableCommand {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     guard chunk >= 1 else { throw ValidationError("--chunk must be at least 1 sample") }
     guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-    if !firmwareSettings.isEmpty && models.model.isEmpty {
-      throw ValidationError("--firmware-settings needs --model")
+    // The firmware's `spot` takes at most three models (Firmware/App/Interpreter/Spot.swift).
+    guard models.model.count <= 3 else {
+      throw ValidationError("the firmware runs at most 3 models at once")
+    }
+    if firmwareSettings.count > models.model.count {
+      throw ValidationError(
+        "--firmware-settings replaces the blob of a --model: give at most one per --model")
     }
   }
 
