@@ -14,7 +14,7 @@ struct PackModelCommand: ParsableCommand {
       The settings are resolved against the model exactly as `kws detect` resolves
       them (kind, classifier stride, input quantization, each keyword's threshold,
       smoothing, refractory period), so the firmware spots with the same settings.
-      Files are only rewritten when their bytes change (make sees no new timestamp).
+      Files are only rewritten when their bytes change.
 
       Examples:
         kws pack-model Models/kws-speech-commands.json --tflite build/model.tflite --settings build/model.kwss

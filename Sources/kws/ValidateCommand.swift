@@ -70,6 +70,10 @@ struct ValidateCommand: ParsableCommand {
     guard models.model.count <= 3 else {
       throw ValidationError("the firmware runs at most 3 models at once")
     }
+    if models.model.isEmpty && (models.threshold != nil || models.frontend != nil || models.labels != nil) {
+      throw ValidationError(
+        "--threshold, --frontend and --labels apply to --model; the linked model runs with its settings from flash")
+    }
     if firmwareSettings.count > models.model.count {
       throw ValidationError(
         "--firmware-settings replaces the blob of a --model: give at most one per --model")
