@@ -1,5 +1,5 @@
 // `kws validate --firmware`: the firmware under QEMU against the host, bit for bit, on
-// speech, noise, digital silence and overdriven (clipped) audio, with the shipped
+// speech, noise, digital silence and overdriven (clipped, full-scale) audio, with the shipped
 // DS-CNN linked in flash and with okay_nabu (microWakeWord) loaded at run time. The
 // negative proofs: firmware and host given different settings (a classifier stride,
 // a detection threshold) must exit non-zero naming the first differing record; a bad
@@ -122,7 +122,13 @@ enum FirmwareELF {
 
   @Test func okayNabuLoadedAtRunTime() throws {
     let clips = try Clips()
-    let files = [try clips.nabu()] + (try clips.common()).dropFirst()
+    // Plus a square wave driven past full scale: its samples sit at +-32767 (-32768).
+    try clips.sox([
+      "-R", "-D", "-n", "-r", "16000", "-c", "1", "-b", "16", clips.path("square.wav"), "synth",
+      "1", "square", "300",
+      "gain", "6",
+    ])
+    let files = [try clips.nabu()] + (try clips.common()).dropFirst() + [clips.path("square.wav")]
     let manifest = try WakeWordClips.modelsFolder() + "/okay_nabu.json"
     let result = try KwsBinary.run(
       ["validate", "--firmware", try FirmwareELF.path(), "--model", manifest, "--jobs", "2"] + files
@@ -134,7 +140,7 @@ enum FirmwareELF {
       #expect(line.hasPrefix("\(file): ") && line.hasSuffix(": identical"), "\(line)")
     }
     #expect(text[0].contains(" 1 detection:"), "okay nabu is heard once: \(text[0])")
-    #expect(text.last == "validate: 4 clips, 4 identical, 0 different, 0 failed (okay_nabu)")
+    #expect(text.last == "validate: 5 clips, 5 identical, 0 different, 0 failed (okay_nabu)")
   }
 
   @Test func aDifferentClassifierStrideIsCaught() throws {
