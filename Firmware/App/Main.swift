@@ -10,6 +10,8 @@
 //                                            (App/model.S); uint8 score per invocation
 //     infer <model.tflite> <in.bin> <out.bin>
 //                                            any model, case after case (Infer.swift)
+//     layers <model.tflite> <inputs.bin>     instructions per node (Perf.swift)
+//     frontend <kind> <clip.raw>             instructions per second of audio
 //     profile <pcs.bin> <command...>         runs the command, sampling the PC every
 //                                            1,000 instructions (see profile.sh)
 //     selftest allocate|trap                 exercises the safety nets (SelfTest.swift)
@@ -75,6 +77,16 @@ struct Firmware {
       return try Infer.run(
         modelPath: arguments[1], inputsPath: arguments[2], outputsPath: arguments[3])
     }
+    if arguments.matches(0, "layers") && arguments.count == 3 {
+      return try Perf.layers(modelPath: arguments[1], inputsPath: arguments[2])
+    }
+    if arguments.matches(0, "frontend") && arguments.count == 3 {
+      let kind: FrontendKind? =
+        arguments.matches(1, "microfrontend")
+        ? .microfrontend
+        : arguments.matches(1, "micro-speech") ? .microSpeech : arguments.matches(1, "mfcc") ? .mfcc : nil
+      if let kind { return try Perf.frontend(kind: kind, clipPath: arguments[2]) }
+    }
     if arguments.matches(0, "selftest") && arguments.matches(1, "allocate") {
       return SelfTest.allocateAfterStartup()
     }
@@ -87,6 +99,8 @@ struct Firmware {
              features <clip.raw> <frames.bin> [chunk samples, default 160]
              spot <clip.raw> [scores.bin]
              infer <model.tflite> <inputs.bin> <outputs.bin>
+             layers <model.tflite> <inputs.bin>
+             frontend microfrontend|micro-speech|mfcc <clip.raw>
              profile <pcs.bin> <command...>
              selftest allocate|trap
       (QEMU: -semihosting -kernel kws-firmware.elf -append "checksum clip.raw")

@@ -361,7 +361,11 @@ public final class Interpreter {
   }
 
   func run(subgraph s: Int) {
-    for n in plan.subgraphNodes[s] {
+    for n in plan.subgraphNodes[s] { execute(n) }
+  }
+
+  /// Runs node `n` (an index into `plan.nodes`) on the tensors it is bound to.
+  func execute(_ n: Int) {
       let node = plan.nodes[n]
       switch node.step {
       case .nothing:
@@ -434,7 +438,6 @@ public final class Interpreter {
           p, input: int8(node, input: 0), output: int8(node, output: 0),
           scratch: (arena.baseAddress! + node.scratch).assumingMemoryBound(to: Int32.self))
       }
-    }
   }
 
 }
