@@ -29,6 +29,8 @@ for pair in "$@"; do
   label=${pair%%=*}
   elf=$(realpath "${pair#*=}")
   labels+=("$label")
+  "$here/report.sh" "$elf" "$(dirname "$(realpath "$(command -v swiftc)")")/llvm-nm" |
+    sed -n 2p >"$work/$label.size"
   (cd "$work" && "$here/run-qemu.sh" "$elf" layers "$model" inputs.bin >"$label.layers") ||
     { cat "$work/$label.layers"; exit 1; }
   for kind in microfrontend mfcc; do
@@ -81,6 +83,13 @@ print(f"| | whole invoke() | | {macs:,} | " +
 for label in labels:
     stack = field(runs[label], "stack")
     print(f"{label}: stack high-water mark during `layers`: {stack}")
+print()
+print("Sizes in bytes (flash = text + rodata + data; ram = data + bss, heap and stack not included):")
+print("| build | text | rodata | data | bss | flash | ram |")
+print("|---|---|---|---|---|---|---|")
+for label in labels:
+    cells = read(label, "size").split()[:6]
+    print(f"| {label} | " + " | ".join(f"{int(c):,}" for c in cells) + " |")
 print()
 print(f"Front ends, {clips} s of real speech in 10 ms chunks (instructions per second of audio):")
 print("| front end | " + " | ".join(labels) + " |")

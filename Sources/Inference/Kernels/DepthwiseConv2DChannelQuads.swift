@@ -67,7 +67,7 @@ public func depthwiseConv2DChannelQuads(
               for fy in fyStart..<fyEnd {
                 let inRow = UnsafeRawPointer(origin + (fy &* inputRowStride &+ c))
                 let filterRow = UnsafeRawPointer(filter + (fy &* filterRowStride &+ c))
-                for fx in fxStart..<fxEnd {
+                @inline(__always) func tap(_ fx: Int) {
                   let xw = loadWord(inRow + fx &* depth)
                   let ww = loadWord(filterRow + fx &* depth)
                   // Lanes (c, c+2) and (c+1, c+3).
@@ -79,6 +79,15 @@ public func depthwiseConv2DChannelQuads(
                   a2 = smlatt(xEven, wEven, a2)
                   a1 = smlabb(xOdd, wOdd, a1)
                   a3 = smlatt(xOdd, wOdd, a3)
+                }
+                if fxStart == 0 && fxEnd == 3 {
+                  // A whole row of a 3-wide window (DS-CNN's 3x3 away from the left
+                  // and right edges): no loop.
+                  tap(0)
+                  tap(1)
+                  tap(2)
+                } else {
+                  for fx in fxStart..<fxEnd { tap(fx) }
                 }
               }
               store(a0, c, to: out)
