@@ -81,10 +81,10 @@ struct Firmware {
       return try Perf.layers(modelPath: arguments[1], inputsPath: arguments[2])
     }
     if arguments.matches(0, "frontend") && arguments.count == 3 {
-      let kind: FrontendKind? =
-        arguments.matches(1, "microfrontend")
-        ? .microfrontend
-        : arguments.matches(1, "micro-speech") ? .microSpeech : arguments.matches(1, "mfcc") ? .mfcc : nil
+      var kind: FrontendKind? = nil
+      if arguments.matches(1, "microfrontend") { kind = .microfrontend }
+      if arguments.matches(1, "micro-speech") { kind = .microSpeech }
+      if arguments.matches(1, "mfcc") { kind = .mfcc }
       if let kind { return try Perf.frontend(kind: kind, clipPath: arguments[2]) }
     }
     if arguments.matches(0, "selftest") && arguments.matches(1, "allocate") {

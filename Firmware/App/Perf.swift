@@ -71,7 +71,8 @@ enum Perf {
     var total: UInt64 = 0
     var mismatches = 0
     for c in 0..<cases {
-      input.data.copyMemory(from: inputBytes.baseAddress! + c * input.byteCount, byteCount: input.byteCount)
+      input.data.copyMemory(
+        from: inputBytes.baseAddress! + c * input.byteCount, byteCount: input.byteCount)
       Measure.start()
       do throws(InterpreterError) {
         try interpreter.invoke()
@@ -81,7 +82,8 @@ enum Perf {
       total += Measure.stop()
       copyOutputs(interpreter, to: whole.baseAddress!, compare: false)
       // Same input again, node by node (a stateless model gives the same outputs).
-      input.data.copyMemory(from: inputBytes.baseAddress! + c * input.byteCount, byteCount: input.byteCount)
+      input.data.copyMemory(
+        from: inputBytes.baseAddress! + c * input.byteCount, byteCount: input.byteCount)
       for (i, n) in nodes.enumerated() {
         Measure.start()
         interpreter.invoke(node: n)
@@ -137,7 +139,8 @@ enum Perf {
       Console.write(" cases gave other outputs node by node than through invoke()\n")
     }
     let clean = Report.resources()
-    return mismatches > 0 ? ExitStatus.ioError : clean ? ExitStatus.success : ExitStatus.allocationAfterStartup
+    return mismatches > 0
+      ? ExitStatus.ioError : clean ? ExitStatus.success : ExitStatus.allocationAfterStartup
   }
 
   /// Copies every output to `buffer`, or compares them with it; false on a difference.

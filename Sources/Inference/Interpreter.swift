@@ -361,11 +361,12 @@ public final class Interpreter {
   }
 
   func run(subgraph s: Int) {
-    for n in plan.subgraphNodes[s] { execute(n) }
+    run(nodes: plan.subgraphNodes[s])
   }
 
-  /// Runs node `n` (an index into `plan.nodes`) on the tensors it is bound to.
-  func execute(_ n: Int) {
+  /// Runs nodes `nodes` (indices into `plan.nodes`) in order.
+  func run(nodes: Range<Int>) {
+    for n in nodes {
       let node = plan.nodes[n]
       switch node.step {
       case .nothing:
@@ -438,6 +439,7 @@ public final class Interpreter {
           p, input: int8(node, input: 0), output: int8(node, output: 0),
           scratch: (arena.baseAddress! + node.scratch).assumingMemoryBound(to: Int32.self))
       }
+    }
   }
 
 }

@@ -10,7 +10,7 @@ extension Interpreter {
 
   /// Runs node `n` of `nodes` alone on the current tensors.
   public func invoke(node n: Int) {
-    execute(n)
+    run(nodes: n..<n + 1)
   }
 
   /// The operator node `n` runs.

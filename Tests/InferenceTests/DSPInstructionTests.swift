@@ -80,7 +80,9 @@ private func word(_ low: Int32, _ high: Int32) -> UInt32 {
       let plain = requantize(
         acc, multiplier: q.multiplier, shift: q.shift, outputOffset: offset, min: -128, max: 127)
       if fast != plain {
-        if mismatches < 5 { print("acc \(acc) m \(q.multiplier) s \(q.shift): \(fast) vs \(plain)") }
+        if mismatches < 5 {
+          print("acc \(acc) m \(q.multiplier) s \(q.shift): \(fast) vs \(plain)")
+        }
         mismatches += 1
       }
     }

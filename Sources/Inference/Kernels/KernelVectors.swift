@@ -284,31 +284,60 @@ func requantize(
   return Int8(truncatingIfNeeded: Swift.min(Swift.max(v, min), max))
 }
 
-/// `requantize` as a 32-bit core computes it fastest (the M4 paths): one 32 x 32 ->
-/// 64-bit multiply (SMULL), the doubling high half rounded as
-/// floor((x * m + 2^30) / 2^31), then the rounding right shift. Lane by lane the
-/// same integers as `multiplyByQuantizedMultiplier4` (its comment says why they
-/// equal the scalar function's), with no vector types, which a Cortex-M4 lacks.
+/// `requantize` as a 32-bit core computes it fastest (the M4 paths), split into the
+/// per-channel part (shifts, rounding mask), made once per channel and pass, and the
+/// per-output part: one 32 x 32 -> 64-bit multiply (SMULL), the doubling high half
+/// rounded as floor((x * m + 2^30) / 2^31), then the rounding right shift. Lane by
+/// lane the same integers as `multiplyByQuantizedMultiplier4` (its comment says why
+/// they equal the scalar function's), with no vector types, which a Cortex-M4 lacks.
 ///
 ///     // m = quantizeMultiplier(0.25) = (2^30, -1): 10 * 0.25 = 2.5 -> 3, + 1
-///     requantizeSMULL(10, multiplier: 1 << 30, shift: -1, outputOffset: 1, min: -128, max: 127)  // 4
+///     ChannelRequantizer(multiplier: 1 << 30, shift: -1, outputOffset: 1, min: -128, max: 127)
+///       .requantize(10)   // 4
+struct ChannelRequantizer {
+  let multiplier: Int32
+  let left: Int32
+  let right: Int32
+  let mask: Int32
+  let half: Int32
+  let outputOffset: Int32
+  let min: Int32
+  let max: Int32
+
+  @inline(__always)
+  init(multiplier: Int32, shift: Int32, outputOffset: Int32, min: Int32, max: Int32) {
+    self.multiplier = multiplier
+    left = Swift.max(shift, 0)
+    right = left &- shift  // max(-shift, 0)
+    mask = (Int32(1) &<< right) &- 1
+    half = mask &>> 1
+    self.outputOffset = outputOffset
+    self.min = min
+    self.max = max
+  }
+
+  @inline(__always)
+  func requantize(_ acc: Int32) -> Int8 {
+    // The 64-bit product as two words (one SMULL), then + 2^30 and >> 31 on the pair
+    // (ADDS, ADC, a funnel shift): Int64 arithmetic here would cost calls to 64-bit
+    // helpers at -Osize.
+    let (productHigh, productLow) = (acc &<< left).multipliedFullWidth(by: multiplier)
+    let (sum, carry) = productLow.addingReportingOverflow(1 << 30)
+    let high = (productHigh &+ (carry ? 1 : 0)) &<< 1 | Int32(bitPattern: sum >> 31)
+    // Negative values round away from zero at exactly half: their threshold is one
+    // higher (`high >> 31` as unsigned is 1 for them).
+    let threshold = half &+ Int32(bitPattern: UInt32(bitPattern: high) >> 31)
+    let q = (high &>> right) &+ (high & mask > threshold ? 1 : 0)
+    return Int8(truncatingIfNeeded: Swift.min(Swift.max(q &+ outputOffset, min), max))
+  }
+}
+
+/// One output of `ChannelRequantizer`: the same bytes as `requantize`.
 @inline(__always)
 func requantizeSMULL(
   _ acc: Int32, multiplier: Int32, shift: Int32, outputOffset: Int32, min: Int32, max: Int32
 ) -> Int8 {
-  let left = Swift.max(shift, 0)
-  let right = left &- shift  // max(-shift, 0)
-  let x = acc &<< left
-  // The 64-bit product as two words (one SMULL), then + 2^30 and >> 31 on the pair:
-  // Int64 arithmetic here would cost calls to 64-bit helpers at -Osize.
-  let (productHigh, productLow) = x.multipliedFullWidth(by: multiplier)
-  let sum = productLow &+ (1 << 30)
-  let carry: Int32 = sum < productLow ? 1 : 0
-  let high = (productHigh &+ carry) &<< 1 | Int32(bitPattern: sum >> 31)
-  let mask = (Int32(1) &<< right) &- 1
-  // Negative values round away from zero at exactly half: their threshold is one higher.
-  let threshold = (mask &>> 1) &- (high &>> 31)
-  var q = high &>> right
-  if high & mask > threshold { q &+= 1 }
-  return Int8(truncatingIfNeeded: Swift.min(Swift.max(q &+ outputOffset, min), max))
+  ChannelRequantizer(
+    multiplier: multiplier, shift: shift, outputOffset: outputOffset, min: min, max: max
+  ).requantize(acc)
 }
