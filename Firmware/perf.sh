@@ -54,11 +54,12 @@ def field(text, key):
 
 runs = {label: read(label, "layers") for label in labels}
 first = runs[labels[0]]
-rows = [line.split()[1:] for line in first.splitlines() if line.startswith("layer: ")]
+rows = [line.split()[1:5] for line in first.splitlines() if line.startswith("layer: ")]
 per = {label: [int(l.split()[5]) for l in runs[label].splitlines() if l.startswith("layer: ")]
        for label in labels}
+arena = re.search(r"arena (\d+)", first).group(1)
 print(f"DS-CNN {os.path.basename(model)}: {field(first, 'multiply-accumulates per invocation')} MACs,"
-      f" arena {re.search(r'arena (\d+)', first).group(1)} B; instructions per inference, average of"
+      f" arena {arena} B; instructions per inference, average of"
       f" {clips} real clips (QEMU -icount: instructions, not cycles)")
 head = f"| node | op | output | MACs | " + " | ".join(f"{l} | {l}/MAC" for l in labels) + " | CMSIS-NN/MAC |"
 print(head)
