@@ -136,8 +136,8 @@ public func conv2DPatchSMLAD(
             gather(n + 3, into: fourth)
             for oc in 0..<outputDepth {
               let w = filter + oc * patchSize
-              let (s0, s1) = dotProducts2x1(patch, second, w, count: patchSize)
-              let (s2, s3) = dotProducts2x1(third, fourth, w, count: patchSize)
+              let (s0, s1, s2, s3) = dotProducts4x1(
+                patch, second, third, fourth, w, count: patchSize)
               let b = bias?[oc] ?? 0
               let r = requantizer(oc)
               out0[oc] = r.requantize(s0 &+ b)
@@ -208,6 +208,54 @@ func dotProducts2x1(
     k &+= 1
   }
   return (a0, a1)
+}
+
+/// `dotProducts2x1` for four patches: each widened weight pair serves four SMLADs
+/// (26 instructions per 16 MACs on the M4 at -Osize, against 27 for two
+/// `dotProducts2x1`, and one loop's overhead instead of two).
+@inline(__always)
+func dotProducts4x1(
+  _ x0: UnsafePointer<Int16>, _ x1: UnsafePointer<Int16>, _ x2: UnsafePointer<Int16>,
+  _ x3: UnsafePointer<Int16>, _ w: UnsafePointer<Int8>, count: Int
+) -> (Int32, Int32, Int32, Int32) {
+  var a0: Int32 = 0
+  var a1: Int32 = 0
+  var a2: Int32 = 0
+  var a3: Int32 = 0
+  var p0 = UnsafeRawPointer(x0)
+  var p1 = UnsafeRawPointer(x1)
+  var p2 = UnsafeRawPointer(x2)
+  var p3 = UnsafeRawPointer(x3)
+  var pw = UnsafeRawPointer(w)
+  let quadsEnd = pw + (count & ~3)
+  while pw < quadsEnd {
+    let v = loadWord(pw)
+    let even = sxtb16(v)
+    let odd = sxtb16(rotatedRight8(v))
+    a0 = smlad(
+      p0.load(fromByteOffset: 4, as: UInt32.self), odd, smlad(p0.load(as: UInt32.self), even, a0))
+    a1 = smlad(
+      p1.load(fromByteOffset: 4, as: UInt32.self), odd, smlad(p1.load(as: UInt32.self), even, a1))
+    a2 = smlad(
+      p2.load(fromByteOffset: 4, as: UInt32.self), odd, smlad(p2.load(as: UInt32.self), even, a2))
+    a3 = smlad(
+      p3.load(fromByteOffset: 4, as: UInt32.self), odd, smlad(p3.load(as: UInt32.self), even, a3))
+    p0 += 8
+    p1 += 8
+    p2 += 8
+    p3 += 8
+    pw += 4
+  }
+  var k = count & ~3
+  while k < count {
+    let wk = Int32(w[k])
+    a0 &+= Int32(x0[k]) &* wk
+    a1 &+= Int32(x1[k]) &* wk
+    a2 &+= Int32(x2[k]) &* wk
+    a3 &+= Int32(x3[k]) &* wk
+    k &+= 1
+  }
+  return (a0, a1, a2, a3)
 }
 
 /// The dot product of one int16 patch (quad order, word aligned) with one int8 row.
