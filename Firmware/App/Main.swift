@@ -14,6 +14,8 @@
 //     dump <model.tflite> <settings.kwss>    the linked model and settings, byte for byte
 //     infer <model.tflite> <in.bin> <out.bin>
 //                                            any model, case after case (Infer.swift)
+//     layers <model.tflite> <inputs.bin>     instructions per node (Perf.swift)
+//     frontend <kind> <clip.raw>             instructions per second of audio
 //     profile <pcs.bin> <command...>         runs the command, sampling the PC every
 //                                            1,000 instructions (see profile.sh)
 //     selftest allocate|trap                 exercises the safety nets (SelfTest.swift)
@@ -81,6 +83,16 @@ struct Firmware {
       return try Infer.run(
         modelPath: arguments[1], inputsPath: arguments[2], outputsPath: arguments[3])
     }
+    if arguments.matches(0, "layers") && arguments.count == 3 {
+      return try Perf.layers(modelPath: arguments[1], inputsPath: arguments[2])
+    }
+    if arguments.matches(0, "frontend") && arguments.count == 3 {
+      var kind: FrontendKind? = nil
+      if arguments.matches(1, "microfrontend") { kind = .microfrontend }
+      if arguments.matches(1, "micro-speech") { kind = .microSpeech }
+      if arguments.matches(1, "mfcc") { kind = .mfcc }
+      if let kind { return try Perf.frontend(kind: kind, clipPath: arguments[2]) }
+    }
     if arguments.matches(0, "selftest") && arguments.matches(1, "allocate") {
       return SelfTest.allocateAfterStartup()
     }
@@ -94,6 +106,8 @@ struct Firmware {
              spot <clip.raw> [records.bin|- [chunk, default 160 [model.tflite settings.kwss]...]]
              dump <model.tflite> <settings.kwss>
              infer <model.tflite> <inputs.bin> <outputs.bin>
+             layers <model.tflite> <inputs.bin>
+             frontend microfrontend|micro-speech|mfcc <clip.raw>
              profile <pcs.bin> <command...>
              selftest allocate|trap
       (QEMU: -semihosting -kernel kws-firmware.elf -append "checksum clip.raw")

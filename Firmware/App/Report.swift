@@ -21,7 +21,9 @@ enum Report {
     Console.write(Int(kws_stack_high_water()))
     Console.write(" of ")
     Console.write(Int(kws_stack_size()))
-    Console.write(" bytes\n")
+    // The deepest the stack has been since reset: Reset_Handler paints it, and the
+    // first word from the bottom that lost its paint marks the high-water line.
+    Console.write(" bytes (high-water mark since reset)\n")
     if heap.violations > 0 {
       Console.write("error: the core allocated after start-up (see heap above)\n")
     }

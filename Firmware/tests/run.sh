@@ -198,6 +198,43 @@ else
   fail "infer: some models differ from live TFLM (above)"
 fi
 
+# ---- layers and frontend: the cost commands behind perf.sh -------------------------
+dscnn="$root/Models/kws-speech-commands.tflite"
+head -c $((490 * 3)) /dev/urandom >dscnn.in
+firmware layers "$dscnn" dscnn.in
+total=$(sed -n 's/^inference per invocation: \([0-9]*\).*/\1/p' <<<"$out")
+summed=$(awk '/^layer: / {s += $6} END {print s + 0}' <<<"$out")
+nodes=$(grep -c "^layer: " <<<"$out")
+if [[ $status -eq 0 && $nodes -eq 12 && -n $total && $summed -gt $((total * 95 / 100)) &&
+  $summed -lt $((total * 105 / 100)) ]] && grep -qE "^heap: .* 0 after start-up" <<<"$out"; then
+  pass "layers DS-CNN: 12 nodes, node-by-node outputs = invoke() outputs, $summed instructions summed over nodes vs $total per invoke()"
+else
+  fail "layers DS-CNN: exit $status, $nodes nodes, summed $summed vs total $total"; echo "$out"
+fi
+# The stack high-water mark (painted at reset, Board/*/startup.c) is reported and
+# leaves a margin below the stack size.
+read -r used size < <(sed -n 's/^stack: \([0-9]*\) of \([0-9]*\) bytes.*/\1 \2/p' <<<"$out")
+if [[ -n $used && -n $size && $used -gt 0 && $used -lt $size ]]; then
+  pass "stack high-water mark: $used of $size bytes after a DS-CNN run"
+else
+  fail "stack high-water mark: '$used' of '$size' (want 0 < used < size)"; echo "$out"
+fi
+want_sum=$(python3 -c "import struct,sys; d=open('speech.ref','rb').read(); print(sum(struct.unpack(f'<{len(d)//2}H', d)))")
+firmware frontend microfrontend speech.raw
+if [[ $status -eq 0 ]] && grep -q "feature sum $want_sum\$" <<<"$out" &&
+  grep -q "^frontend per second of audio: " <<<"$out"; then
+  pass "frontend microfrontend: feature sum $want_sum = the live TFLM microfrontend's; $(field 'frontend per second of audio')"
+else
+  fail "frontend microfrontend: exit $status, want feature sum $want_sum"; echo "$out"
+fi
+firmware frontend mfcc speech.raw
+if [[ $status -eq 0 ]] && grep -q "^frontend per second of audio: " <<<"$out" &&
+  grep -qE "^heap: .* 0 after start-up" <<<"$out"; then
+  pass "frontend mfcc: $(field 'frontend per second of audio'), no allocation after start-up"
+else
+  fail "frontend mfcc: exit $status"; echo "$out"
+fi
+
 # ---- profile: the sampling profiler around a command's measured region ------------
 firmware profile pcs.bin features speech.raw speech.profiled.frames
 samples=$(sed -n 's/^profile: \([0-9]*\) samples.*/\1/p' <<<"$out")

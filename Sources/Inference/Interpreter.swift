@@ -361,7 +361,12 @@ public final class Interpreter {
   }
 
   func run(subgraph s: Int) {
-    for n in plan.subgraphNodes[s] {
+    run(nodes: plan.subgraphNodes[s])
+  }
+
+  /// Runs nodes `nodes` (indices into `plan.nodes`) in order.
+  func run(nodes: Range<Int>) {
+    for n in nodes {
       let node = plan.nodes[n]
       switch node.step {
       case .nothing:

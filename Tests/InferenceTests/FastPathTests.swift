@@ -148,7 +148,7 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
         strideWidth: strideW, dilationHeight: dilationH, dilationWidth: dilationW,
         activation: randomActivation(&g))
       let fits = filter[1] * filter[2] * filter[3] <= stackPatchCapacity
-      #expect(p.path == (fits ? .patchGEMM : .reference))
+      #expect(p.path == (fits ? (dspPathsPreferred ? .patchSMLAD : .patchGEMM) : .reference))
       let x = randomInt8s(input.elementCount, &g)
       let w = randomInt8s(filter.elementCount, &g)
       func run(_ path: Conv2DPath) -> [Int8] {
@@ -168,7 +168,12 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
         }
         return out
       }
-      mismatches += reportMismatches("conv \(input) \(filter)", run(.patchGEMM), run(.reference))
+      let reference = run(.reference)
+      mismatches += reportMismatches("conv \(input) \(filter)", run(.patchGEMM), reference)
+      // Only shapes that fit the patch buffer may take the patch paths.
+      if fits {
+        mismatches += reportMismatches("conv SMLAD \(input) \(filter)", run(.patchSMLAD), reference)
+      }
       cases += 1
     }
     #expect(cases > 200)
@@ -221,7 +226,7 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
         inputQuantization: randomQuantization(&g), filterScales: scales,
         outputQuantization: randomQuantization(&g), padding: padding, strideHeight: strideH,
         strideWidth: strideW, depthMultiplier: 1, activation: randomActivation(&g))
-      #expect(p.path == .channelVectors)
+      #expect(p.path == (dspPathsPreferred ? .channelQuads : .channelVectors))
       let x = randomInt8s(input.elementCount, &g)
       let w = randomInt8s(filter.elementCount, &g)
       func run(_ path: DepthwiseConv2DPath) -> [Int8] {
@@ -241,8 +246,11 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
         }
         return out
       }
+      let reference = run(.reference)
       mismatches += reportMismatches(
-        "depthwise \(input) \(filter)", run(.channelVectors), run(.reference))
+        "depthwise \(input) \(filter)", run(.channelVectors), reference)
+      mismatches += reportMismatches(
+        "depthwise quads \(input) \(filter)", run(.channelQuads), reference)
       cases += 1
     }
     #expect(cases > 200)

@@ -36,6 +36,10 @@ public enum Conv2DPath: Equatable, Sendable {
   /// rows at a time (`conv2DPatchGEMM`). Needs groups == 1 and a patch of at most
   /// `stackPatchCapacity` values. A 1x1 convolution's patch is its input pixel.
   case patchGEMM
+  /// The patch GEMM shaped for the Cortex-M4's SMLAD: two pixels x two channels per
+  /// pass, int8 weights widened in pairs (`conv2DPatchSMLAD`). Same constraints as
+  /// `patchGEMM`; prepare picks it on ARM.
+  case patchSMLAD
 }
 
 /// Turns the float quantization of a CONV_2D into integer parameters, checking shapes.
@@ -78,7 +82,9 @@ public func prepareConv2D(
     op: op, input: inputQuantization.scale, filterScales: filterScales,
     output: outputQuantization.scale, channels: filter[0])
   let patchSize = filter[1] * filter[2] * filter[3]
-  let path: Conv2DPath = groups == 1 && patchSize <= stackPatchCapacity ? .patchGEMM : .reference
+  let path: Conv2DPath =
+    groups == 1 && patchSize <= stackPatchCapacity
+    ? (dspPathsPreferred ? .patchSMLAD : .patchGEMM) : .reference
   return Conv2DParams(
     strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
     dilationWidth: dilationWidth, padding: pad, inputOffset: -inputQuantization.zeroPoint,
@@ -102,6 +108,10 @@ public func conv2D(
       bias: bias, output: output, outputShape: outputShape)
   case .patchGEMM:
     conv2DPatchGEMM(
+      p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
+      bias: bias, output: output, outputShape: outputShape)
+  case .patchSMLAD:
+    conv2DPatchSMLAD(
       p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
       bias: bias, output: output, outputShape: outputShape)
   }

@@ -33,6 +33,9 @@ public enum DepthwiseConv2DPath: Equatable, Sendable {
   /// Eight channels at a time, taps clipped to the image once per output pixel
   /// (`depthwiseConv2DChannelVectors`). Needs depth multiplier 1 and no dilation.
   case channelVectors
+  /// Four channels at a time with the Cortex-M4's DSP instructions
+  /// (`depthwiseConv2DChannelQuads`). Same constraints; prepare picks it on ARM.
+  case channelQuads
 }
 
 /// Turns the float quantization of a DEPTHWISE_CONV_2D into integer parameters.
@@ -82,7 +85,7 @@ public func prepareDepthwiseConv2D(
     dilationWidth: dilationWidth, depthMultiplier: depthMultiplier, padding: pad,
     inputOffset: -inputQuantization.zeroPoint, outputOffset: outputQuantization.zeroPoint,
     activation: activationRange(activation, output: outputQuantization), channels: channels,
-    path: vectorizable ? .channelVectors : .reference)
+    path: vectorizable ? (dspPathsPreferred ? .channelQuads : .channelVectors) : .reference)
 }
 
 /// Integer-only DEPTHWISE_CONV_2D over shapes checked by `prepareDepthwiseConv2D`, by
@@ -101,6 +104,10 @@ public func depthwiseConv2D(
       bias: bias, output: output, outputShape: outputShape)
   case .channelVectors:
     depthwiseConv2DChannelVectors(
+      p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
+      bias: bias, output: output, outputShape: outputShape)
+  case .channelQuads:
+    depthwiseConv2DChannelQuads(
       p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
       bias: bias, output: output, outputShape: outputShape)
   }

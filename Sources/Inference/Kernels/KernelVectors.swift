@@ -20,10 +20,11 @@ import FixedPoint
 /// the debug test build of 6.3.1 when called inside nested closures.)
 let stackPatchCapacity = 512
 
-/// Runs `body` with `stackPatchCapacity` int16 values of zeroed stack storage.
+/// Runs `body` with `stackPatchCapacity` int16 values of zeroed stack storage,
+/// 4-byte aligned (stored as words, so the M4 paths may load int16 pairs as words).
 @inline(__always)
 func withStackPatch<R>(_ body: (UnsafeMutablePointer<Int16>) -> R) -> R {
-  var storage = InlineArray<512, Int16>(repeating: 0)
+  var storage = InlineArray<256, UInt32>(repeating: 0)
   return withUnsafeMutablePointer(to: &storage) {
     body(UnsafeMutableRawPointer($0).assumingMemoryBound(to: Int16.self))
   }
@@ -281,4 +282,62 @@ func requantize(
 ) -> Int8 {
   let v = multiplyByQuantizedMultiplier(acc, multiplier, shift) &+ outputOffset
   return Int8(truncatingIfNeeded: Swift.min(Swift.max(v, min), max))
+}
+
+/// `requantize` as a 32-bit core computes it fastest (the M4 paths), split into the
+/// per-channel part (shifts, rounding mask), made once per channel and pass, and the
+/// per-output part: one 32 x 32 -> 64-bit multiply (SMULL), the doubling high half
+/// rounded as floor((x * m + 2^30) / 2^31), then the rounding right shift. Lane by
+/// lane the same integers as `multiplyByQuantizedMultiplier4` (its comment says why
+/// they equal the scalar function's), with no vector types, which a Cortex-M4 lacks.
+///
+///     // m = quantizeMultiplier(0.25) = (2^30, -1): 10 * 0.25 = 2.5 -> 3, + 1
+///     ChannelRequantizer(multiplier: 1 << 30, shift: -1, outputOffset: 1, min: -128, max: 127)
+///       .requantize(10)   // 4
+struct ChannelRequantizer {
+  let multiplier: Int32
+  let left: Int32
+  let right: Int32
+  let mask: Int32
+  let half: Int32
+  let outputOffset: Int32
+  let min: Int32
+  let max: Int32
+
+  @inline(__always)
+  init(multiplier: Int32, shift: Int32, outputOffset: Int32, min: Int32, max: Int32) {
+    self.multiplier = multiplier
+    left = Swift.max(shift, 0)
+    right = left &- shift  // max(-shift, 0)
+    mask = (Int32(1) &<< right) &- 1
+    half = mask &>> 1
+    self.outputOffset = outputOffset
+    self.min = min
+    self.max = max
+  }
+
+  @inline(__always)
+  func requantize(_ acc: Int32) -> Int8 {
+    // The 64-bit product as two words (one SMULL), then + 2^30 and >> 31 on the pair
+    // (ADDS, ADC, a funnel shift): Int64 arithmetic here would cost calls to 64-bit
+    // helpers at -Osize.
+    let (productHigh, productLow) = (acc &<< left).multipliedFullWidth(by: multiplier)
+    let (sum, carry) = productLow.addingReportingOverflow(1 << 30)
+    let high = (productHigh &+ (carry ? 1 : 0)) &<< 1 | Int32(bitPattern: sum >> 31)
+    // Negative values round away from zero at exactly half: their threshold is one
+    // higher (`high >> 31` as unsigned is 1 for them).
+    let threshold = half &+ Int32(bitPattern: UInt32(bitPattern: high) >> 31)
+    let q = (high &>> right) &+ (high & mask > threshold ? 1 : 0)
+    return Int8(truncatingIfNeeded: Swift.min(Swift.max(q &+ outputOffset, min), max))
+  }
+}
+
+/// One output of `ChannelRequantizer`: the same bytes as `requantize`.
+@inline(__always)
+func requantizeSMULL(
+  _ acc: Int32, multiplier: Int32, shift: Int32, outputOffset: Int32, min: Int32, max: Int32
+) -> Int8 {
+  ChannelRequantizer(
+    multiplier: multiplier, shift: shift, outputOffset: outputOffset, min: min, max: max
+  ).requantize(acc)
 }
