@@ -80,6 +80,11 @@ let extendedCases: [OpCase] = [
   OpCase(
     name: "hard_swish_coarse_output",
     json: unary("HARD_SWISH", [256], input: (0.03, 7), output: (3.0, -128))),
+  // Output shift beyond 16 bits: gemmlowp's int16 rounding shift with its mask
+  // truncated to int16.
+  OpCase(
+    name: "hard_swish_output_shift_17",
+    json: unary("HARD_SWISH", [256], input: (0.05, 0), output: (60.0, 0))),
   OpCase(
     name: "hard_swish_4d",
     json: unary("HARD_SWISH", [1, 4, 4, 16], input: (0.07, -128), output: (0.05, -110))),
