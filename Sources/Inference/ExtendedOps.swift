@@ -7,11 +7,9 @@
 /// A prepared operator of the extended set (payload of `Step.extended`).
 @usableFromInline
 enum ExtendedStep {
-  case relu(ReluParams)
+  /// RELU, LEAKY_RELU, HARD_SWISH, TANH: their kernel's results for every int8 value.
+  case lookUp(Int8LookupTable)
   case relu6(Relu6Params)
-  case leakyRelu(LeakyReluParams)
-  case hardSwish(HardSwishParams)
-  case tanh(TanhParams)
   case sub(SubParams)
   case maximumMinimum(MaximumMinimumParams)
   case transpose(TransposeParams)
@@ -21,11 +19,8 @@ enum ExtendedStep {
   /// Bytes of the payload, for `Interpreter.bookkeepingBytes`.
   var payloadBytes: Int {
     switch self {
-    case .relu(let p): return MemoryLayout.size(ofValue: p)
+    case .lookUp(let p): return MemoryLayout.size(ofValue: p)
     case .relu6(let p): return MemoryLayout.size(ofValue: p)
-    case .leakyRelu(let p): return MemoryLayout.size(ofValue: p)
-    case .hardSwish(let p): return MemoryLayout.size(ofValue: p)
-    case .tanh(let p): return MemoryLayout.size(ofValue: p)
     case .sub(let p): return MemoryLayout.size(ofValue: p)
     case .maximumMinimum(let p): return MemoryLayout.size(ofValue: p)
     case .transpose(let p): return MemoryLayout.size(ofValue: p)
@@ -83,15 +78,18 @@ func prepareExtended(
     try writable(out)
     try int8(a, "input must be int8")
     try int8(out, "output must be int8")
+    let count = out.shape.elementCount
+    // Each kernel is prepared as usual, then run on the 256 table entries.
     switch (op.kind, op.options) {
     case (.relu, _):
+      var entries = try kernel { () throws(KernelError) in
+        try prepareRelu(
+          input: a.shape, output: out.shape, inputQuantization: a.perTensor,
+          outputQuantization: out.perTensor)
+      }
+      entries.count = 256
       return .extended(
-        .relu(
-          try kernel { () throws(KernelError) in
-            try prepareRelu(
-              input: a.shape, output: out.shape, inputQuantization: a.perTensor,
-              outputQuantization: out.perTensor)
-          }))
+        .lookUp(Int8LookupTable(count: count) { relu(entries, input: $0, output: $1) }))
     case (.relu6, _):
       return .extended(
         .relu6(
@@ -99,27 +97,30 @@ func prepareExtended(
             try prepareRelu6(input: a.shape, output: out.shape, inputQuantization: a.perTensor)
           }))
     case (.tanh, _):
+      var entries = try kernel { () throws(KernelError) in
+        try prepareTanh(input: a.shape, output: out.shape, inputQuantization: a.perTensor)
+      }
+      entries.count = 256
       return .extended(
-        .tanh(
-          try kernel { () throws(KernelError) in
-            try prepareTanh(input: a.shape, output: out.shape, inputQuantization: a.perTensor)
-          }))
+        .lookUp(Int8LookupTable(count: count) { tanh(entries, input: $0, output: $1) }))
     case (.hardSwish, _):
+      var entries = try kernel { () throws(KernelError) in
+        try prepareHardSwish(
+          input: a.shape, output: out.shape, inputQuantization: a.perTensor,
+          outputQuantization: out.perTensor)
+      }
+      entries.count = 256
       return .extended(
-        .hardSwish(
-          try kernel { () throws(KernelError) in
-            try prepareHardSwish(
-              input: a.shape, output: out.shape, inputQuantization: a.perTensor,
-              outputQuantization: out.perTensor)
-          }))
+        .lookUp(Int8LookupTable(count: count) { hardSwish(entries, input: $0, output: $1) }))
     case (.leakyRelu, .leakyRelu(let alpha)):
+      var entries = try kernel { () throws(KernelError) in
+        try prepareLeakyRelu(
+          input: a.shape, output: out.shape, alpha: alpha, inputQuantization: a.perTensor,
+          outputQuantization: out.perTensor)
+      }
+      entries.count = 256
       return .extended(
-        .leakyRelu(
-          try kernel { () throws(KernelError) in
-            try prepareLeakyRelu(
-              input: a.shape, output: out.shape, alpha: alpha, inputQuantization: a.perTensor,
-              outputQuantization: out.perTensor)
-          }))
+        .lookUp(Int8LookupTable(count: count) { leakyRelu(entries, input: $0, output: $1) }))
     default:
       throw OperatorError("operator options missing or of the wrong kind")
     }
@@ -231,11 +232,9 @@ extension Interpreter {
   @inline(__always)
   func run(_ step: ExtendedStep, _ node: Node) {
     switch step {
-    case .relu(let p): relu(p, input: int8(node, input: 0), output: int8(node, output: 0))
+    case .lookUp(let table):
+      lookUp(table, input: int8(node, input: 0), output: int8(node, output: 0))
     case .relu6(let p): relu6(p, input: int8(node, input: 0), output: int8(node, output: 0))
-    case .leakyRelu(let p): leakyRelu(p, input: int8(node, input: 0), output: int8(node, output: 0))
-    case .hardSwish(let p): hardSwish(p, input: int8(node, input: 0), output: int8(node, output: 0))
-    case .tanh(let p): tanh(p, input: int8(node, input: 0), output: int8(node, output: 0))
     case .sub(let p):
       sub(
         p, input1: int8(node, input: 0), input2: int8(node, input: 1), output: int8(node, output: 0)
