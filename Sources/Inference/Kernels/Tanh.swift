@@ -53,47 +53,9 @@ public func tanh(_ p: TanhParams, input: UnsafePointer<Int8>, output: UnsafeMuta
       output[i] = Int8.max
     } else {
       let q4 = multiplyByQuantizedMultiplier(x, p.inputMultiplier, p.inputLeftShift)
-      let q0 = fixedPointTanh(q4, integerBits: tanhInputIntegerBits)
+      let q0 = FixedPoint.tanh(q4, integerBits: tanhInputIntegerBits)
       let steps = roundingDivideByPowerOfTwo(q0, 31 - tanhOutputFractionalBits)
       output[i] = Int8(truncatingIfNeeded: min(max(steps, -128), 127))
     }
   }
-}
-
-/// tanh(a) for a in Q(integerBits).(31 - integerBits), result in Q0.31 (gemmlowp
-/// `tanh`): with n = -|a|, exp(2n) in Q0.31 (2n is the same raw value read with one
-/// more integer bit), then (1 - e) / (1 + e), negated for negative a; tanh(0) = 0.
-///
-///     fixedPointTanh(1 << 27, integerBits: 4)   // tanh(1.0) = 0.76159 in Q0.31
-@inlinable
-func fixedPointTanh(_ a: Int32, integerBits: Int32) -> Int32 {
-  if a == 0 { return 0 }
-  let negative = a < 0
-  let n = negative ? a : 0 &- a
-  let e = expOnNegativeValues(n, integerBits: integerBits + 1)
-  let t = oneMinusXOverOnePlusX(e)
-  return negative ? 0 &- t : t
-}
-
-/// (1 - a) / (1 + a) for a Q0.31 value a in (0, 1); result in Q0.31. gemmlowp
-/// `one_minus_x_over_one_plus_x_for_x_in_0_1`: the same three Newton-Raphson steps in
-/// Q2.29 on the half denominator as `oneOverOnePlusX`, then 2 / (1 + a) - 1.
-@inlinable
-func oneMinusXOverOnePlusX(_ a: Int32) -> Int32 {
-  let halfDenominator = roundingHalfSum(a, .max)
-  let oneQ2: Int32 = 1 << 29
-  // 48/17 and -32/17 in Q2.29: Newton-Raphson's start for 1 / d on [1/2, 1).
-  let fortyEightOverSeventeen: Int32 = 1_515_870_810
-  let minusThirtyTwoOverSeventeen: Int32 = -1_010_580_540
-  var x =
-    fortyEightOverSeventeen
-    &+ saturatingRoundingDoublingHighMul(halfDenominator, minusThirtyTwoOverSeventeen)
-  for _ in 0..<3 {
-    let oneMinus = oneQ2 &- saturatingRoundingDoublingHighMul(halfDenominator, x)
-    // Q2.29 * Q2.29 = Q4.27, rescaled back to Q2.29.
-    x =
-      x &+ saturatingRoundingMultiplyByPowerOfTwo(saturatingRoundingDoublingHighMul(x, oneMinus), 2)
-  }
-  // x - 1 in Q2.29, rescaled to Q0.31.
-  return saturatingRoundingMultiplyByPowerOfTwo(x &- oneQ2, 2)
 }
