@@ -338,6 +338,29 @@ let extendedGraphCases: [OpCase] = [
     #expect(bytes == 2 * 144, "arena \(bytes) B")
   }
 
+  /// keras_conv1d as older converters wrote it (make_legacy_conv1d.py: EXPAND_DIMS and
+  /// SQUEEZE instead of the RESHAPEs around each CONV_2D): the same arena as the
+  /// RESHAPE twin (the shape-only ops alias their input) and the same bytes as live TFLM.
+  @Test func legacyConv1DExportMatchesTFLM() throws {
+    let dir = "Tests/InferenceTests/Models/"
+    let legacyPath = TestSupport.path(dir + "keras_conv1d_expand_squeeze.tflite")
+    let legacy = try ModelFile(path: legacyPath)
+    let twin = try ModelFile(path: TestSupport.path(dir + "keras_conv1d.tflite"))
+    let kinds = legacy.model.subgraphs[0].operators.map(\.kind)
+    #expect(kinds.filter { $0 == .expandDims }.count == 3)
+    #expect(kinds.filter { $0 == .squeeze }.count == 3)
+    #expect(!kinds.contains(.reshape))
+    #expect(
+      try Interpreter.arenaBytesRequired(for: legacy.model)
+        == Interpreter.arenaBytesRequired(for: twin.model))
+    let runner = try ModelRunner(path: legacyPath)
+    var rng = SplitMix64(seed: 0x1E6A)
+    let input = rng.bytes(runner.inputBytes * 6)
+    let ours = try Fixtures.ours(runner, input)
+    #expect(ours == (try Fixtures.tflm(legacyPath, input)))
+    #expect(Set(ours).count > 2, "scores vary with the input")
+  }
+
   /// Models our kernels refuse are refused when the interpreter is built, naming the
   /// operator, the node and the rule.
   @Test(arguments: [
