@@ -1,4 +1,4 @@
-"""Builds the two reference-shaped int8 models the inference tests run.
+"""Builds the three reference-shaped int8 models the inference tests run.
 
     /work/wt/.venv-train/bin/python Models/dscnn/build_dscnn.py
 
@@ -13,8 +13,11 @@
 2. micro_speech_like.tflite: the TFLM micro_speech shape: input 49x40 int8 (scale
    0.10172, zero point -128 as micro_speech), DEPTHWISE 10x8 x8 stride 2 SAME + ReLU,
    FC 4, SOFTMAX.
+3. keras_conv1d.tflite: a Keras Conv1D keyword net with standalone activation
+   layers (ReLU6, LeakyReLU, hard swish, tanh) and global average pooling, as a
+   model trained elsewhere arrives (see `keras_conv1d`).
 
-Both go to Tests/InferenceTests/Models/, each with NAME.layers.json: every operator
+All go to Tests/InferenceTests/Models/, each with NAME.layers.json: every operator
 (options, tensors, constant data), a few int8 inputs and the TFLM Python
 interpreter's scores for them. The tests get every intermediate tensor from the live
 interpreter (kPreserveAllTensors), so each layer of our kernels is checked in place
@@ -61,6 +64,29 @@ def micro_speech_like():
   x = L.DepthwiseConv2D((10, 8), strides=(2, 2), depth_multiplier=8, padding="same",
                         activation="relu")(x)
   x = L.Flatten()(x)
+  x = L.Dense(4)(x)
+  return keras.Model(inputs, L.Softmax()(x))
+
+
+def keras_conv1d():
+  """A keyword net as a Keras user writes it: Conv1D over time on 40 log-mel
+  channels, activations as layers of their own (ReLU6, LeakyReLU, hard swish, tanh),
+  global average pooling. The converter turns each Conv1D into EXPAND_DIMS /
+  RESHAPE + CONV_2D + SQUEEZE / RESHAPE and the pooling into MEAN."""
+  x = inputs = keras.Input((49, 40), batch_size=1)
+  x = L.Conv1D(32, 5, strides=2, padding="same")(x)
+  x = L.BatchNormalization()(x)
+  x = L.ReLU(max_value=6.0)(x)
+  x = L.Conv1D(32, 3, padding="same")(x)
+  x = L.LeakyReLU(negative_slope=0.2)(x)
+  x = L.Conv1D(32, 3, padding="same")(x)
+  x = L.Activation("hard_swish")(x)
+  x = L.Conv1D(16, 3, padding="same")(x)
+  x = L.Activation("tanh")(x)
+  x = L.GlobalAveragePooling1D()(x)
+  # After the pooling nothing can absorb it: RELU6 stays an op of its own (after
+  # a convolution the converter fuses it).
+  x = L.ReLU(max_value=6.0)(x)
   x = L.Dense(4)(x)
   return keras.Model(inputs, L.Softmax()(x))
 
@@ -174,6 +200,9 @@ def main():
     # ReLUs alive.
     build("micro_speech_like", micro_speech_like, (49, 40), 0.0, 255 * 0.10172, 4, 2,
           learning_rate=0.0003, epochs=10)
+  # The same input as micro_speech (log-mel frames, scale 0.10172, zero point -128).
+  if not only or "keras_conv1d" in only:
+    build("keras_conv1d", keras_conv1d, (49, 40), 0.0, 255 * 0.10172, 4, 3, learning_rate=0.001, epochs=6)
 
 
 if __name__ == "__main__":

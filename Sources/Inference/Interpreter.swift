@@ -84,6 +84,9 @@ indirect enum Step {
   case mul(MulParams)
   /// MEAN sums into an int32 scratch buffer of `scratch` elements (planned memory).
   case mean(MeanParams)
+  /// RELU, RELU6, LEAKY_RELU, HARD_SWISH, TANH, SUB, MAXIMUM, MINIMUM, TRANSPOSE,
+  /// SPLIT (ExtendedOps.swift).
+  case extended(ExtendedStep)
 }
 
 @usableFromInline
@@ -300,6 +303,7 @@ public final class Interpreter {
       case .add(let p): total += box + MemoryLayout.size(ofValue: p)
       case .mul(let p): total += box + MemoryLayout.size(ofValue: p)
       case .mean(let p): total += box + MemoryLayout.size(ofValue: p)
+      case .extended(let p): total += box + p.payloadBytes
       }
     }
     return total
@@ -438,6 +442,8 @@ public final class Interpreter {
         mean(
           p, input: int8(node, input: 0), output: int8(node, output: 0),
           scratch: (arena.baseAddress! + node.scratch).assumingMemoryBound(to: Int32.self))
+      case .extended(let step):
+        run(step, node)
       }
     }
   }

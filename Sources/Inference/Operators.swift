@@ -9,6 +9,9 @@ public enum OperatorKind: Equatable, Sendable {
   case fullyConnected, logistic, maxPool2D, mul, reshape, softmax, pad, mean
   case stridedSlice, padV2, splitV, quantize, callOnce, varHandle, readVariable
   case assignVariable
+  // Ops of models trained elsewhere (Keras exports, Edge Impulse, TFLM examples).
+  case relu, relu6, leakyRelu, hardSwish, tanh, sub, squeeze, expandDims, split
+  case maximum, minimum, transpose
   case custom
   case other(Int32)
 
@@ -38,6 +41,18 @@ public enum OperatorKind: Equatable, Sendable {
     case 142: self = .varHandle
     case 143: self = .readVariable
     case 144: self = .assignVariable
+    case 19: self = .relu
+    case 21: self = .relu6
+    case 98: self = .leakyRelu
+    case 117: self = .hardSwish
+    case 28: self = .tanh
+    case 41: self = .sub
+    case 43: self = .squeeze
+    case 70: self = .expandDims
+    case 49: self = .split
+    case 55: self = .maximum
+    case 57: self = .minimum
+    case 39: self = .transpose
     default: self = .other(code)
     }
   }
@@ -67,6 +82,18 @@ public enum OperatorKind: Equatable, Sendable {
     case .varHandle: return "VAR_HANDLE"
     case .readVariable: return "READ_VARIABLE"
     case .assignVariable: return "ASSIGN_VARIABLE"
+    case .relu: return "RELU"
+    case .relu6: return "RELU6"
+    case .leakyRelu: return "LEAKY_RELU"
+    case .hardSwish: return "HARD_SWISH"
+    case .tanh: return "TANH"
+    case .sub: return "SUB"
+    case .squeeze: return "SQUEEZE"
+    case .expandDims: return "EXPAND_DIMS"
+    case .split: return "SPLIT"
+    case .maximum: return "MAXIMUM"
+    case .minimum: return "MINIMUM"
+    case .transpose: return "TRANSPOSE"
     case .custom: return "CUSTOM"
     case .other: return "BUILTIN"
     }
@@ -95,7 +122,15 @@ public enum OperatorKind: Equatable, Sendable {
     case .varHandle: return 111
     case .readVariable: return 112
     case .assignVariable: return 113
-    case .logistic, .custom, .other: return 0
+    case .leakyRelu: return 75
+    case .hardSwish: return 91
+    case .sub: return 28
+    case .squeeze: return 30
+    case .expandDims: return 52
+    case .split: return 35
+    case .maximum, .minimum: return 39
+    case .transpose: return 26
+    case .logistic, .relu, .relu6, .tanh, .custom, .other: return 0
     }
   }
 }
@@ -180,6 +215,10 @@ public enum OperatorOptions: Sendable {
   case splitV(numSplits: Int)
   case callOnce(initSubgraph: Int)
   case varHandle(container: ByteSpan, sharedName: ByteSpan)
+  case leakyRelu(alpha: Float)
+  case sub(activation: Activation)
+  case squeeze(dims: [Int32])
+  case split(numSplits: Int)
 
   init(kind: OperatorKind, operator op: FlatTable) throws(ModelError) {
     let type = try op.scalar(3, UInt8(0), "Operator.builtin_options_type")
@@ -275,6 +314,18 @@ public enum OperatorOptions: Sendable {
       self = .varHandle(
         container: try t?.string(0, "VarHandleOptions.container") ?? ByteSpan(offset: 0, count: 0),
         sharedName: try t?.string(1, "VarHandleOptions.shared_name") ?? ByteSpan(offset: 0, count: 0))
+    case .leakyRelu:
+      self = .leakyRelu(alpha: try t?.float32(0, 0, "LeakyReluOptions.alpha") ?? 0)
+    case .sub:
+      self = .sub(activation: try activation(0))
+    case .squeeze:
+      var dims: [Int32] = []
+      if let v = try t?.vector(0, elementSize: 4, "SqueezeOptions.squeeze_dims") {
+        for i in 0..<v.count { dims.append(try v.int32(i, "SqueezeOptions.squeeze_dims")) }
+      }
+      self = .squeeze(dims: dims)
+    case .split:
+      self = .split(numSplits: try i32(0, 0, "SplitOptions.num_splits"))
     default:
       self = .none
     }

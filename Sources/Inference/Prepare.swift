@@ -103,11 +103,11 @@ func prepare(_ model: Model) throws(InterpreterError) -> Plan {
   stepNode.reserveCapacity(order.count)
   for (s, n) in order { stepNode.append(p.subgraphNodes[s].lowerBound + n) }
 
-  // 4. Storage roots: a RESHAPE output shares its input's bytes.
+  // 4. Storage roots: a RESHAPE, SQUEEZE or EXPAND_DIMS output shares its input's bytes.
   var root = Array(0..<p.tensors.count)
   for nodeIndex in stepNode {
     let node = p.nodes[nodeIndex]
-    if node.kind == .reshape {
+    if node.kind == .reshape || node.kind == .squeeze || node.kind == .expandDims {
       let input = p.tensorIndex(node.inputStart)
       let output = p.tensorIndex(node.outputStart)
       root[output] = root[input]
@@ -460,6 +460,10 @@ func prepareStep(
     } catch {
       throw OperatorError(error.what, value: error.value)
     }
+
+  case .relu, .relu6, .leakyRelu, .hardSwish, .tanh, .sub, .maximum, .minimum, .transpose, .split, .squeeze,
+    .expandDims:
+    return try prepareExtended(model, op, input: input, output: output, counts: counts, writable: writable)
 
   case .custom:
     throw OperatorError("custom operators are not supported", unsupported: true)

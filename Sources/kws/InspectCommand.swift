@@ -158,7 +158,7 @@ struct ModelReport: Codable {
   }
 
   /// Learned values: the weights and biases of the convolutions and fully
-  /// connected layers, plus constant operands of ADD and MUL (not shape/index
+  /// connected layers, plus constant operands of ADD, SUB and MUL (not shape/index
   /// operands, not the init graph's initial states).
   static func parameters(_ g: SubgraphInfo) -> Int {
     var counted = Set<Int32>()
@@ -167,7 +167,7 @@ struct ModelReport: Codable {
       let operands: ArraySlice<Int32>
       switch op.kind {
       case .conv2D, .depthwiseConv2D, .fullyConnected: operands = op.inputs.dropFirst()
-      case .add, .mul: operands = op.inputs[...]
+      case .add, .sub, .mul: operands = op.inputs[...]
       default: continue
       }
       for i in operands where i >= 0 && g.tensors[Int(i)].data != nil && !counted.contains(i) {

@@ -157,3 +157,30 @@ struct SplitMix64: RandomNumberGenerator {
   }
   mutating func int32() -> Int32 { Int32(truncatingIfNeeded: next()) }
 }
+
+extension FixedPointOracleTests {
+  /// gemmlowp's tanh (TFLM int8 TANH) and its (1 - x) / (1 + x) step.
+  @Test func tanhMatchesOracle() throws {
+    var rng = SplitMix64(seed: 5)
+    var tanhs: [(Int32, Int32)] = []
+    for ib: Int32 in [0, 3, 4] {
+      for x in Self.edges where x != .min { tanhs.append((x, ib)) }
+      for _ in 0..<800 { tanhs.append((Int32(truncatingIfNeeded: Int64(rng.int32()) / 2), ib)) }
+    }
+    var unit: [Int32] = [0, 1, 1 << 30, .max, .max - 1]
+    for _ in 0..<1000 { unit.append(Int32(truncatingIfNeeded: rng.next() & 0x7FFF_FFFF)) }
+    let answer = try Self.oracle([
+      "tanh": tanhs.map { [Int64($0.0), Int64($0.1)] },
+      "one_minus_over": unit.map { [Int64($0)] },
+    ])
+    let t = Self.ints(answer["tanh"])
+    let o = Self.ints(answer["one_minus_over"])
+    try #require(t.count == tanhs.count && o.count == unit.count)
+    for (k, (x, ib)) in tanhs.enumerated() {
+      #expect(Int64(FixedPoint.tanh(x, integerBits: ib)) == t[k], "tanh(\(x), Q\(ib))")
+    }
+    for (k, x) in unit.enumerated() {
+      #expect(Int64(oneMinusXOverOnePlusX(x)) == o[k], "oneMinusXOverOnePlusX(\(x))")
+    }
+  }
+}

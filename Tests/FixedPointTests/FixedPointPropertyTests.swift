@@ -92,6 +92,13 @@ import Testing
       let x = Double(raw) / 0x1p27
       #expect(abs(ours - 1 / (1 + exp(-x))) < 1e-6, "logistic(\(x))")
     }
+    // tanh on Q4.27 inputs in (-16, 16): absolute error below 1e-6.
+    for k in -2000...2000 {
+      let raw = Int32(k) * (1 << 15) * 32
+      let ours = Double(FixedPoint.tanh(raw, integerBits: 4)) / 0x1p31
+      let x = Double(raw) / 0x1p27
+      #expect(abs(ours - Foundation.tanh(x)) < 1e-6, "tanh(\(x))")
+    }
     // 1/(1+x) on [0, 1).
     for k in 0..<1000 {
       let raw = Int32(k) * 2_147_483

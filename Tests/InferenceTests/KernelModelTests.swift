@@ -1,5 +1,5 @@
-// The kernels layer by layer on whole models: the DS-CNN-S (MLPerf Tiny shape) and a
-// micro_speech-shaped model, with every intermediate tensor recorded from the TFLM
+// The kernels layer by layer on whole models: the DS-CNN-S (MLPerf Tiny shape), a
+// micro_speech-shaped model and a Keras Conv1D net with standalone activations, with every intermediate tensor recorded from the TFLM
 // Python interpreter (Models/dscnn/build_dscnn.py writes NAME.layers.json).
 import Foundation
 import Inference
@@ -63,7 +63,7 @@ struct LayerModel: Decodable {
 }
 
 @Suite struct KernelModelTests {
-  static let models = ["dscnn_random", "micro_speech_like"]
+  static let models = ["dscnn_random", "micro_speech_like", "keras_conv1d"]
 
   @Test func dscnnHasTheReferenceShape() throws {
     let m = try LayerModel.load("dscnn_random")
@@ -78,6 +78,18 @@ struct LayerModel: Decodable {
     #expect(abs(input.scales[0] - 0.5847029) < 1e-6)
     #expect(input.zeroPoints == [83])
     #expect(m.ops[0].inputs[1]?.shape == [64, 10, 4, 1])
+  }
+
+  /// The Keras Conv1D net keeps its activations as ops of their own (what models
+  /// trained elsewhere bring): the layer tests below then cover them in a whole model.
+  @Test func kerasConv1DHasStandaloneActivations() throws {
+    let m = try LayerModel.load("keras_conv1d")
+    let ops = m.ops.map(\.op).filter { $0 != "RESHAPE" }
+    #expect(
+      ops == [
+        "CONV_2D", "CONV_2D", "LEAKY_RELU", "CONV_2D", "HARD_SWISH", "CONV_2D", "TANH", "MEAN", "RELU6",
+        "FULLY_CONNECTED", "SOFTMAX",
+      ])
   }
 
   /// Each layer fed the live TFLM interpreter's input activation must give its output

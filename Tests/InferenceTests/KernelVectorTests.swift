@@ -10,7 +10,8 @@ import Testing
   /// The op families the vectors must cover; a vector set missing one fails.
   static let families = [
     "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D",
-    "SOFTMAX", "LOGISTIC", "ADD", "MUL", "MEAN",
+    "SOFTMAX", "LOGISTIC", "ADD", "MUL", "MEAN", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "TANH", "SUB",
+    "MAXIMUM", "MINIMUM", "TRANSPOSE",
   ]
 
   @Test func vectorsCoverEveryOpFamily() throws {

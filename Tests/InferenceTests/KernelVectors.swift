@@ -32,6 +32,7 @@ struct VectorOptions: Decodable {
   var keepNumDims: Bool?
   var keepDims: Bool?
   var beta: Double?
+  var alpha: Double?
 
   var paddingMode: PaddingMode { padding == "VALID" ? .valid : .same }
   var fusedActivation: FusedActivation {
@@ -189,6 +190,55 @@ enum KernelVectors {
         inputQuantization: x.quantization, outputQuantization: out.quantization)
       var scratch = [Int32](repeating: 0, count: p.scratchCount)
       mean(p, input: opInputs[0], output: &result, scratch: &scratch)
+    case "RELU":
+      relu(
+        try prepareRelu(
+          input: x.shapeValue, output: out.shapeValue, inputQuantization: x.quantization,
+          outputQuantization: out.quantization), input: opInputs[0], output: &result)
+    case "RELU6":
+      relu6(
+        try prepareRelu6(
+          input: x.shapeValue, output: out.shapeValue, inputQuantization: x.quantization),
+        input: opInputs[0], output: &result)
+    case "LEAKY_RELU":
+      leakyRelu(
+        try prepareLeakyRelu(
+          input: x.shapeValue, output: out.shapeValue, alpha: Float(o.alpha!),
+          inputQuantization: x.quantization,
+          outputQuantization: out.quantization), input: opInputs[0], output: &result)
+    case "HARD_SWISH":
+      hardSwish(
+        try prepareHardSwish(
+          input: x.shapeValue, output: out.shapeValue, inputQuantization: x.quantization,
+          outputQuantization: out.quantization), input: opInputs[0], output: &result)
+    case "TANH":
+      tanh(
+        try prepareTanh(
+          input: x.shapeValue, output: out.shapeValue, inputQuantization: x.quantization),
+        input: opInputs[0], output: &result)
+    case "SUB":
+      let y = v.inputs[1]!
+      let p = try prepareSub(
+        input1: x.shapeValue, input2: y.shapeValue, output: out.shapeValue,
+        input1Quantization: x.quantization,
+        input2Quantization: y.quantization, outputQuantization: out.quantization,
+        activation: o.fusedActivation)
+      sub(p, input1: opInputs[0], input2: opInputs[1], output: &result)
+    case "MAXIMUM", "MINIMUM":
+      let p = try prepareMaximumMinimum(
+        isMaximum: v.op == "MAXIMUM", input1: x.shapeValue, input2: v.inputs[1]!.shapeValue,
+        output: out.shapeValue, element: .int8)
+      maximumMinimum(p, input1: opInputs[0], input2: opInputs[1], output: &result)
+    case "TRANSPOSE":
+      let p = try prepareTranspose(
+        input: x.shapeValue, permutation: v.inputs[1]!.data!.map { Int32($0) },
+        output: out.shapeValue,
+        elementSize: 1)
+      opInputs[0].withUnsafeBytes { input in
+        result.withUnsafeMutableBytes {
+          transpose(p, input: input.baseAddress!, output: $0.baseAddress!)
+        }
+      }
     default:
       throw VectorError(description: "\(v.name): no kernel for \(v.op)")
     }

@@ -66,16 +66,16 @@ import TestSupport
     let dir = try TestSupport.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let json = """
-      {"op": "TANH", "tensors": [{"shape": [4], "type": "float32"}, {"shape": [4], "type": "float32"}],
+      {"op": "LOG", "tensors": [{"shape": [4], "type": "float32"}, {"shape": [4], "type": "float32"}],
        "inputs": [0], "outputs": [1], "graph_inputs": [0]}
       """
-    let path = try Fixtures.opModel(json, in: dir, name: "tanh")
+    let path = try Fixtures.opModel(json, in: dir, name: "log")
     let file = try ModelFile(path: path)
     #expect {
       _ = try Interpreter.arenaBytesRequired(for: file.model)
     } throws: { error in
       let text = "\(error)"
-      return text.contains("unsupported") && text.contains("builtin code 28") && text.contains("node 0 of subgraph 0")
+      return text.contains("unsupported") && text.contains("builtin code 73") && text.contains("node 0 of subgraph 0")
     }
   }
 

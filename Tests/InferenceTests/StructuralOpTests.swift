@@ -8,7 +8,7 @@ import Testing
 import TestSupport
 
 /// A tensor of a one-op model spec, as JSON.
-private func tensor(
+func tensor(
   _ shape: [Int], _ type: String, scale: Double? = nil, zeroPoint: Int = 0, data: [Double]? = nil
 ) -> String {
   var fields = ["\"shape\": \(shape)", "\"type\": \"\(type)\""]
@@ -18,7 +18,7 @@ private func tensor(
 }
 
 /// A one-op model: tensors, operator operands, graph inputs/outputs, options.
-private func spec(
+func spec(
   _ op: String, _ tensors: [String], inputs: [Int], outputs: [Int], graphInputs: [Int], options: String = "{}"
 ) -> String {
   """

@@ -39,6 +39,19 @@ import TestSupport
     #expect(text.contains("arena:"))
   }
 
+  /// A Keras export with standalone activations: every op is named and the arena is
+  /// planned (no "not planned: unsupported" line).
+  @Test func inspectNamesTheKerasActivationOps() throws {
+    let json = try Self.kws(["inspect", TestSupport.path("Tests/InferenceTests/Models/keras_conv1d.tflite"), "--json"])
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let graphs = try #require(report["subgraphs"] as? [[String: Any]])
+    let ops = try #require(graphs[0]["operators"] as? [[String: Any]]).compactMap { $0["op"] as? String }
+    for op in ["LEAKY_RELU", "HARD_SWISH", "TANH", "RELU6", "MEAN"] { #expect(ops.contains(op), "\(op) in \(ops)") }
+    #expect(!ops.contains { $0.hasPrefix("BUILTIN_") })
+    #expect(report["unsupported"] == nil)
+    #expect((report["arenaBytes"] as? Int ?? 0) > 0)
+  }
+
   /// `kws infer` on files and on stdin gives TFLM's bytes, invocation by invocation.
   @Test func inferMatchesTFLMOnFilesAndStdin() throws {
     let model = try Self.okayNabu()

@@ -13,6 +13,8 @@ same names to the list of results. Everything is derived from the definitions
   exp [a, integer_bits]   gemmlowp exp_on_negative_values, raw Q0.31
   one_over [a]            gemmlowp one_over_one_plus_x_for_x_in_0_1
   logistic [a, integer_bits]
+  one_minus_over [a]      gemmlowp one_minus_x_over_one_plus_x_for_x_in_0_1
+  tanh [a, integer_bits]  gemmlowp tanh, raw Q0.31
   reciprocal [x, integer_bits]  TFLM GetReciprocal -> [raw, bits_over_unit]
 """
 import json
@@ -117,6 +119,25 @@ def logistic(a, ib):
   return pos if a > 0 else MAX32 - pos
 
 
+def one_minus_over(a):
+  """(1 - a) / (1 + a): the Newton-Raphson reciprocal of one_over, minus 1 (Q2.29)."""
+  half = (a + MAX32 + (1 if a + MAX32 >= 0 else -1))
+  half = int(half / 2)
+  x = wrap(1515870810 + srdhm(half, -1010580540))
+  for _ in range(3):
+    one_minus = wrap((1 << 29) - srdhm(half, x))
+    x = wrap(x + sat_pot(srdhm(x, one_minus), 2))
+  return sat_pot(wrap(x - (1 << 29)), 2)
+
+
+def tanh(a, ib):
+  """exp(-2|a|) is exp_neg of -|a| read with one more integer bit."""
+  if a == 0:
+    return 0
+  t = one_minus_over(exp_neg(-abs(a), ib + 1))
+  return wrap(-t) if a < 0 else t
+
+
 def reciprocal(x, ib):
   u = x & 0xFFFFFFFF
   clz = 32 - u.bit_length()
@@ -127,6 +148,7 @@ def reciprocal(x, ib):
 FUNCTIONS = {
     "srdhm": srdhm, "rdbpot": rdbpot, "quantize": quantize, "mbqm": mbqm, "exp": exp_neg,
     "one_over": one_over, "logistic": logistic, "reciprocal": reciprocal,
+    "one_minus_over": one_minus_over, "tanh": tanh,
 }
 
 

@@ -42,6 +42,15 @@ OPTIONS = {
     "VAR_HANDLE": ("VarHandleOptions", schema.VarHandleOptionsT),
     "READ_VARIABLE": ("ReadVariableOptions", schema.ReadVariableOptionsT),
     "ASSIGN_VARIABLE": ("AssignVariableOptions", schema.AssignVariableOptionsT),
+    "LEAKY_RELU": ("LeakyReluOptions", schema.LeakyReluOptionsT),
+    "HARD_SWISH": ("HardSwishOptions", schema.HardSwishOptionsT),
+    "SUB": ("SubOptions", schema.SubOptionsT),
+    "SQUEEZE": ("SqueezeOptions", schema.SqueezeOptionsT),
+    "EXPAND_DIMS": ("ExpandDimsOptions", schema.ExpandDimsOptionsT),
+    "SPLIT": ("SplitOptions", schema.SplitOptionsT),
+    "MAXIMUM": ("MaximumMinimumOptions", schema.MaximumMinimumOptionsT),
+    "MINIMUM": ("MaximumMinimumOptions", schema.MaximumMinimumOptionsT),
+    "TRANSPOSE": ("TransposeOptions", schema.TransposeOptionsT),
 }
 
 

@@ -146,6 +146,43 @@ def binary_case(kind, shape_a, shape_b, activation="none"):
   return fn, [spec(*shape_a), spec(*shape_b)]
 
 
+def activation_case(kind, shape, alpha=0.2):
+  """A standalone activation layer (what Keras exports when the activation is its own layer)."""
+  @tf.function
+  def fn(x):
+    if kind == "relu":
+      return tf.nn.relu(x)
+    if kind == "relu6":
+      return tf.nn.relu6(x)
+    if kind == "leaky_relu":
+      return tf.nn.leaky_relu(x, alpha=alpha)
+    if kind == "hard_swish":
+      return x * tf.nn.relu6(x + 3.0) * (1.0 / 6.0)
+    return tf.tanh(x)
+  return fn, [spec(*shape)]
+
+
+def sub_case(shape_a, shape_b, activation="none"):
+  @tf.function
+  def fn(a, b):
+    return act(a - b, activation)
+  return fn, [spec(*shape_a), spec(*shape_b)]
+
+
+def max_min_case(kind, shape_a, shape_b):
+  @tf.function
+  def fn(a, b):
+    return tf.maximum(a, b) if kind == "maximum" else tf.minimum(a, b)
+  return fn, [spec(*shape_a), spec(*shape_b)]
+
+
+def transpose_case(shape, perm):
+  @tf.function
+  def fn(x):
+    return tf.transpose(x, perm)
+  return fn, [spec(*shape)]
+
+
 def mean_case(shape, axes, keep_dims):
   @tf.function
   def fn(x):
@@ -239,6 +276,33 @@ def cases():
   add("mean_last_axis", mean_case((1, 3, 4, 7), [3], True), [(-2, 3)])
   add("mean_axis1", mean_case((2, 6, 5), [1], False), [(-5, 1)])
   add("mean_negative_axis", mean_case((1, 4, 9), [-1], False), [(0, 2)])
+
+  # Standalone activations (int8), as converters write them when the activation is
+  # a layer of its own.
+  add("relu_standalone", activation_case("relu", (1, 6, 6, 4)), [(-2, 3)])
+  add("relu_narrow", activation_case("relu", (2, 50)), [(-0.3, 0.2)])
+  add("relu6_standalone", activation_case("relu6", (1, 6, 6, 4)), [(-4, 9)])
+  add("relu6_inside_range", activation_case("relu6", (1, 64)), [(-1, 2)])
+  add("leaky_relu_0_2", activation_case("leaky_relu", (1, 8, 8, 2), alpha=0.2), [(-3, 3)])
+  add("leaky_relu_0_01", activation_case("leaky_relu", (1, 100), alpha=0.01), [(-50, 10)])
+  add("hard_swish_standalone", activation_case("hard_swish", (1, 6, 6, 4)), [(-5, 5)])
+  add("hard_swish_wide", activation_case("hard_swish", (1, 100)), [(-20, 40)])
+  add("tanh_standalone", activation_case("tanh", (1, 100)), [(-3, 3)])
+  add("tanh_wide", activation_case("tanh", (2, 60)), [(-20, 5)])
+
+  # SUB (int8), with and without broadcasting.
+  add("sub_same_shape", sub_case((1, 4, 4, 3), (1, 4, 4, 3)), [(-1, 1), (-3, 2)])
+  add("sub_broadcast_channel", sub_case((1, 4, 4, 3), (1, 1, 1, 3)), [(-2, 2), (-0.5, 0.5)])
+  add("sub_broadcast_both_relu", sub_case((1, 3, 1, 4), (1, 1, 5, 4), "relu"), [(-1, 4), (-6, 1)])
+  add("sub_2d", sub_case((3, 7), (3, 7)), [(-100, 100), (-1, 1)])
+
+  # MAXIMUM / MINIMUM (int8).
+  add("maximum_same_shape", max_min_case("maximum", (1, 4, 4, 3), (1, 4, 4, 3)), [(-1, 1), (-1, 1)])
+  add("minimum_broadcast", max_min_case("minimum", (2, 5, 6), (1, 1, 6)), [(-2, 2), (-2, 2)])
+
+  # TRANSPOSE (int8).
+  add("transpose_021", transpose_case((1, 5, 12), [0, 2, 1]), [(-1, 1)])
+  add("transpose_nhwc_nchw", transpose_case((1, 4, 3, 5), [0, 3, 1, 2]), [(-2, 2)])
   return out
 
 

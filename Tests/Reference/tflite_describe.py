@@ -65,6 +65,15 @@ def options(op, code):
     return {"activation": ACTIVATIONS[load(schema.MulOptions).FusedActivationFunction()]}
   if name == "MEAN":
     return {"keep_dims": bool(load(schema.ReducerOptions).KeepDims())}
+  if name == "SUB":
+    return {"activation": ACTIVATIONS[load(schema.SubOptions).FusedActivationFunction()]}
+  if name == "LEAKY_RELU":
+    return {"alpha": float(np.float32(load(schema.LeakyReluOptions).Alpha()))}
+  if name == "SQUEEZE":
+    o = load(schema.SqueezeOptions)
+    return {"squeeze_dims": [int(d) for d in o.SqueezeDimsAsNumpy()] if o.SqueezeDimsLength() else []}
+  if name == "SPLIT":
+    return {"num_splits": load(schema.SplitOptions).NumSplits()}
   return {}
 
 
