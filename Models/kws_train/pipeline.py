@@ -225,7 +225,7 @@ def train_rounds(work):
 SPEC_AUGMENT = {"mfcc": (2, 6, 1, 2), "micro-speech": (2, 6, 2, 5), "microfrontend": (2, 12, 2, 5)}
 
 
-def train(work, epochs=40, batch=100, lr=1e-3, seed=1, filters=64, blocks=4,
+def train(work, epochs=30, batch=100, lr=1e-3, seed=1, filters=128, blocks=4,
           spec_augment=False, label_smoothing=0.0, mixup=0.0, log=print):
   """Trains the DS-CNN, one augmentation round per epoch; keeps the best-val weights.
 
