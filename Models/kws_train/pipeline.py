@@ -98,7 +98,7 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
   config = {"real_roots": list(real_roots), "test_roots": list(test_roots),
             "synth_train": list(synth_train), "synth_test": list(synth_test), "seed": seed,
             "rounds": rounds, "per_class": per_class, "impulses": impulses,
-            "augment": augment.Augmenter(None, None).__dict__, "version": 1}
+            "augment": augment.Augmenter(None, None).__dict__, "version": 2}
   pools = collect(real_roots, synth_train, synth_test, test_roots)
   # The key covers the clip lists too: clips added to a folder invalidate the cache.
   listing = {k: [c["path"] for c in v] for k, v in pools.items()}
