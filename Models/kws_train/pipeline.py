@@ -412,8 +412,11 @@ def ship(work, dest, name="kws-speech-commands", log=print):
   shutil.copyfile(os.path.join(work, "model_int8.tflite"), os.path.join(dest, f"{name}.tflite"))
   shutil.copyfile(os.path.join(work, "eval.json"), os.path.join(dest, f"{name}.eval.json"))
   text = json.dumps(manifest, indent=2)
-  # One line for the label list, as the hand-written manifests have it.
-  text = text.replace(json.dumps(dataset.LABELS, indent=2).replace("\n", "\n  "), json.dumps(dataset.LABELS))
+  # One line each for the label list and the detection settings, as the
+  # hand-written manifests have them.
+  for key in ("labels", "detection"):
+    text = text.replace(json.dumps(manifest[key], indent=2).replace("\n", "\n  "),
+                        json.dumps(manifest[key]))
   with open(os.path.join(dest, f"{name}.json"), "w") as f:
     f.write(text + "\n")
   log(f"shipped {name}.tflite/.json/.eval.json to {dest} (frontend {frontend}, threshold {threshold})")
