@@ -90,15 +90,25 @@ class Augmenter:
 
   Per clip: time shift (+-`shift_ms`, zero fill), a room response with probability
   `p_reverb`, background noise with probability `p_noise` at an SNR drawn uniformly
-  from `snr_db`, then a peak level drawn from `peak` (fraction of full scale).
+  from `snr_db`, then a peak level (fraction of full scale): with probability
+  `p_quiet` log-uniform over `quiet`, else uniform over `peak`.
+
+  Why the quiet tail: some real speakers record at -40 to -55 dBFS. Clip-peak
+  normalization undoes the level but not the coarse 16-bit quantization and the
+  raised noise floor; on validation speakers, clips peaking below 0.01 of full
+  scale were 1 of 7 right with levels drawn from `peak` only. Rounding the scaled
+  clip to int16 reproduces that quantization (0.002 of full scale = 65 LSB).
+  Off by default: with `p_quiet` 0.15 the 128-wide model scored 91.5 % on
+  validation against 91.7 % without (Models/README.md, experiments).
   """
 
   def __init__(self, noise, impulses, shift_ms=100, p_reverb=0.25, p_noise=0.8,
-               snr_db=(3.0, 30.0), peak=(0.05, 0.95)):
+               snr_db=(3.0, 30.0), peak=(0.05, 0.95), p_quiet=0.0, quiet=(0.002, 0.05)):
     self.noise, self.impulses = noise, impulses
     self.shift = int(shift_ms * SAMPLE_RATE / 1000)
     self.p_reverb, self.p_noise = p_reverb, p_noise
     self.snr_db, self.peak = snr_db, peak
+    self.p_quiet, self.quiet = p_quiet, quiet
 
   def speech(self, x, rng):
     y = x.astype(np.float64)
@@ -126,7 +136,11 @@ class Augmenter:
       if ps > 0 and pn > 0:
         snr = rng.uniform(*self.snr_db)
         y = y + n * np.sqrt(ps / (pn * 10 ** (snr / 10)))
-    return _to_int16(y, rng.uniform(*self.peak))
+    if self.p_quiet and rng.random() < self.p_quiet:
+      level = float(np.exp(rng.uniform(np.log(self.quiet[0]), np.log(self.quiet[1]))))
+    else:
+      level = rng.uniform(*self.peak)
+    return _to_int16(y, level)
 
   def silence(self, rng, part="train"):
     """One second of background only: a noise window at a level spread over 40 dB,
@@ -144,8 +158,10 @@ def _to_int16(y, peak):
   if m > 0:
     y = y * (peak * FULL_SCALE / m)
   y = np.round(y)
-  # At least +-1 LSB of content so no clip is exactly silent.
-  if not np.any(y):
+  # At least one positive sample (+1 LSB): no clip is exactly silent, and the MFCC's
+  # clip-peak normalization x / max(x) needs max(x) > 0. A very quiet, lopsided
+  # clip (a few dozen LSB, all below zero after rounding) would otherwise have none.
+  if not np.any(y > 0):
     y[0] = 1
   return np.clip(y, -32768, 32767).astype(np.int16)
 

@@ -77,3 +77,36 @@ def grouped_accuracy(y_true, y_pred, groups):
     m = groups == g
     out[g] = {"n": int(m.sum()), "accuracy": round(float(np.mean(y_true[m] == y_pred[m])), 4)}
   return out
+
+
+def threshold_table(y_true, probs, thresholds=None, keywords=10):
+  """Clip-level trade-off of a detection threshold on top-class probabilities.
+
+  For each threshold t: `hit` = share of keyword clips whose top class is their own
+  keyword with probability >= t; `false_accept` = share of non-keyword clips
+  (silence, unknown) whose top class is a keyword with probability >= t. Labels
+  below `keywords` are keywords (the model order puts silence/unknown last).
+  Example: probabilities [[0.9, 0.1], ...] for a keyword clip of class 0 count as
+  a hit for every t <= 0.9.
+  """
+  y_true, probs = np.asarray(y_true), np.asarray(probs, dtype=np.float64)
+  if thresholds is None:
+    thresholds = [round(0.05 * i, 2) for i in range(8, 20)]
+  top, p = np.argmax(probs, axis=1), np.max(probs, axis=1)
+  kw, other = y_true < keywords, y_true >= keywords
+  rows = []
+  for t in thresholds:
+    fired = (top < keywords) & (p >= t)
+    rows.append({"threshold": t,
+                 "hit": round(float(np.mean(fired[kw] & (top[kw] == y_true[kw]))), 4) if kw.any() else None,
+                 "false_accept": round(float(np.mean(fired[other])), 4) if other.any() else None})
+  return rows
+
+
+def pick_threshold(rows, max_hit_loss=0.03):
+  """The highest threshold whose hit rate is within `max_hit_loss` of the lowest
+  threshold's: as few false accepts as possible while giving up at most 3 points
+  of keyword hits."""
+  best = rows[0]["hit"]
+  ok = [r for r in rows if r["hit"] is not None and r["hit"] >= best - max_hit_loss]
+  return max(ok, key=lambda r: r["threshold"])["threshold"] if ok else rows[0]["threshold"]

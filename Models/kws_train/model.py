@@ -5,6 +5,8 @@ Default = DS-CNN-S on 49x10 MFCC (REFERENCE section 4):
     4 x [depthwise 3x3 SAME + BN + ReLU, pointwise 1x1 64 + BN + ReLU]
     average pool over the whole 25 x 5 map, flatten, dense 12, softmax
     22.6 K parameters after batch norm is folded, 2.66 M MACs.
+The recipe trains it 128 wide (`train.py --filters 128`): 78.0 K parameters,
+9.41 M MACs, 32,000 B of arena; 3 points better on real held-out speakers.
 
 The pool is an explicit `AveragePooling2D` with the map's full size (not
 `GlobalAveragePooling2D`, which converts to a MEAN op), and the export fixes the

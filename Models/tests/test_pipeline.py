@@ -53,3 +53,15 @@ def test_features_train_export_evaluate_end_to_end(tiny_dataset, fake_kws, tmp_p
   assert set(report) == {"val", "test_real"}
   saved = json.load(open(os.path.join(work, "eval.json")))
   assert saved["test_real"]["int8"]["confusion"]["labels"][10:] == ["silence", "unknown"]
+  # The threshold table runs over validation and ship takes its threshold from it.
+  rows = saved["val"]["thresholds"]
+  assert [r["threshold"] for r in rows] == sorted(r["threshold"] for r in rows)
+  assert all(a["hit"] >= b["hit"] for a, b in zip(rows, rows[1:]))
+  dest = str(tmp_path / "shipped")
+  manifest = pipeline.ship(work, dest, log=lambda *_: None)
+  on_disk = json.load(open(os.path.join(dest, "kws-speech-commands.json")))
+  assert on_disk == manifest and on_disk["labels"][-2:] == ["silence", "unknown"]
+  assert on_disk["frontend"] == "mfcc" and on_disk["normalization"] == "clip-peak"
+  assert on_disk["detection"]["threshold"] in [r["threshold"] for r in rows]
+  with open(os.path.join(dest, "kws-speech-commands.tflite"), "rb") as f:
+    assert f.read() == open(os.path.join(work, "model_int8.tflite"), "rb").read()
