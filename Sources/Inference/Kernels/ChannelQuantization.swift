@@ -46,3 +46,75 @@ public struct ChannelMultipliers: Sendable {
       input: input, filterScales: filterScales, output: output, channels: channels)
   }
 }
+
+/// One eval's view of the per-output-channel requantization, as the conv and FC loops
+/// read it: the multipliers and shifts as pointers, the output zero point, the clamp
+/// range. Made by `ChannelMultipliers.withOutput`; valid inside its body only.
+///
+///     p.channels.withOutput(offset: p.outputOffset, activation: p.activation) { q in
+///       out[c] = q.requantize(acc, c)   // channel c's int32 sum to int8
+///     }
+struct ChannelOutput {
+  let multiplier: UnsafePointer<Int32>
+  let shift: UnsafePointer<Int32>
+  /// The output zero point.
+  let offset: Int32
+  let min: Int32
+  let max: Int32
+
+  /// Channel `c`'s accumulator to int8 (`requantize`).
+  @inline(__always)
+  func requantize(_ acc: Int32, _ c: Int) -> Int8 {
+    Inference.requantize(
+      acc, multiplier: multiplier[c], shift: shift[c], outputOffset: offset, min: min, max: max)
+  }
+
+  /// The same byte as `requantize`, computed the M4 way (`requantizeSMULL`).
+  @inline(__always)
+  func requantizeSMULL(_ acc: Int32, _ c: Int) -> Int8 {
+    requantizer(c).requantize(acc)
+  }
+
+  /// Channel `c`'s constants, made once to serve several outputs.
+  @inline(__always)
+  func requantizer(_ c: Int) -> ChannelRequantizer {
+    ChannelRequantizer(
+      multiplier: multiplier[c], shift: shift[c], outputOffset: offset, min: min, max: max)
+  }
+
+  /// Channels `c..<c+4` requantized and stored at `out` (`requantizeAndStore4`).
+  @inline(__always)
+  func store4(_ acc: SIMD4<Int32>, _ c: Int, to out: UnsafeMutablePointer<Int8>) {
+    store4(acc, multiplier: load4(multiplier + c), shift: load4(shift + c), to: out)
+  }
+
+  /// Four accumulators with the given multipliers and shifts (loaded once for two
+  /// pixels, or one channel's repeated), stored at `out`.
+  @inline(__always)
+  func store4(
+    _ acc: SIMD4<Int32>, multiplier: SIMD4<Int32>, shift: SIMD4<Int32>,
+    to out: UnsafeMutablePointer<Int8>
+  ) {
+    requantizeAndStore4(
+      acc, multiplier: multiplier, shift: shift, outputOffset: offset, min: min, max: max,
+      to: out)
+  }
+}
+
+extension ChannelMultipliers {
+  /// Runs `body` with this eval's `ChannelOutput` (pointers into the arrays, valid
+  /// for the call only; nothing is allocated).
+  @inline(__always)
+  func withOutput(
+    offset: Int32, activation: ActivationRange, _ body: (ChannelOutput) -> Void
+  ) {
+    multipliers.withUnsafeBufferPointer { m in
+      shifts.withUnsafeBufferPointer { s in
+        body(
+          ChannelOutput(
+            multiplier: m.baseAddress!, shift: s.baseAddress!, offset: offset,
+            min: activation.min, max: activation.max))
+      }
+    }
+  }
+}
