@@ -165,3 +165,60 @@ public func conv2DReference(
     }
   }
 }
+
+/// The window of one output pixel of a CONV_2D patch path, walked tap by tap in
+/// patch order (row, column; C_in values each), with the bounds checks in one place.
+/// Made once per eval from the shapes `prepareConv2D` checked.
+struct PatchWindow {
+  let p: Conv2DParams
+  let input: UnsafePointer<Int8>
+  let inputHeight: Int
+  let inputWidth: Int
+  let inputDepth: Int
+  let filterHeight: Int
+  let filterWidth: Int
+  let outputHeight: Int
+  let outputWidth: Int
+
+  @inline(__always)
+  init(
+    _ p: Conv2DParams, input: UnsafePointer<Int8>, inputShape: Shape, filterShape: Shape,
+    outputShape: Shape
+  ) {
+    self.p = p
+    self.input = input
+    inputHeight = inputShape[1]
+    inputWidth = inputShape[2]
+    inputDepth = inputShape[3]
+    filterHeight = filterShape[1]
+    filterWidth = filterShape[2]
+    outputHeight = outputShape[1]
+    outputWidth = outputShape[2]
+  }
+
+  /// Calls `tap(src, at)` for each tap of output pixel `n` (n over batch, row,
+  /// column): `src` points at the tap's C_in input values, nil for a tap in the
+  /// padding; `at` is the tap's first position in the patch (0, C_in, 2 C_in, ...).
+  @inline(__always)
+  func forEachTap(_ n: Int, _ tap: (UnsafePointer<Int8>?, Int) -> Void) {
+    let ox = n % outputWidth
+    let oy = (n / outputWidth) % outputHeight
+    let b = n / (outputWidth * outputHeight)
+    let inYOrigin = oy * p.strideHeight - p.padding.height
+    let inXOrigin = ox * p.strideWidth - p.padding.width
+    var at = 0
+    for fy in 0..<filterHeight {
+      let inY = inYOrigin + p.dilationHeight * fy
+      let rowInside = inY >= 0 && inY < inputHeight
+      for fx in 0..<filterWidth {
+        let inX = inXOrigin + p.dilationWidth * fx
+        if rowInside && inX >= 0 && inX < inputWidth {
+          tap(input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth, at)
+        } else {
+          tap(nil, at)
+        }
+        at += inputDepth
+      }
+    }
+  }
+}

@@ -25,7 +25,7 @@ public func conv2DPatchGEMM(
   bias: UnsafePointer<Int32>?,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
-  let (_, inputHeight, inputWidth, inputDepth) = inputShape.nhwc
+  let inputDepth = inputShape[3]
   let (_, filterHeight, filterWidth, _) = filterShape.nhwc
   let (batches, outputHeight, outputWidth, outputDepth) = outputShape.nhwc
   let pixels = batches * outputHeight * outputWidth
@@ -37,28 +37,17 @@ public func conv2DPatchGEMM(
   // Gathers output pixel `n`'s patch (n over batch, row, column) into `patch`: one
   // bounds check per tap, then C_in contiguous values, stored in the order the dot
   // products read (`pairedIndex`); taps in the padding are zeros.
+  let window = PatchWindow(
+    p, input: input, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
   func gather(_ n: Int, into patch: UnsafeMutablePointer<Int16>) {
-    let ox = n % outputWidth
-    let oy = (n / outputWidth) % outputHeight
-    let b = n / (outputWidth * outputHeight)
-    let inYOrigin = oy * p.strideHeight - p.padding.height
-    let inXOrigin = ox * p.strideWidth - p.padding.width
-    var at = 0
-    for fy in 0..<filterHeight {
-      let inY = inYOrigin + p.dilationHeight * fy
-      let rowInside = inY >= 0 && inY < inputHeight
-      for fx in 0..<filterWidth {
-        let inX = inXOrigin + p.dilationWidth * fx
-        if rowInside && inX >= 0 && inX < inputWidth {
-          let src = input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth
-          for ic in 0..<inputDepth {
-            patch[pairedIndex(at + ic, count: patchSize)] =
-              Int16(truncatingIfNeeded: src[ic]) &+ offset
-          }
-        } else {
-          for ic in 0..<inputDepth { patch[pairedIndex(at + ic, count: patchSize)] = 0 }
+    window.forEachTap(n) { src, at in
+      if let src {
+        for ic in 0..<inputDepth {
+          patch[pairedIndex(at + ic, count: patchSize)] =
+            Int16(truncatingIfNeeded: src[ic]) &+ offset
         }
-        at += inputDepth
+      } else {
+        for ic in 0..<inputDepth { patch[pairedIndex(at + ic, count: patchSize)] = 0 }
       }
     }
   }

@@ -47,7 +47,7 @@ public func conv2DPatchSMLAD(
   bias: UnsafePointer<Int32>?,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
-  let (_, inputHeight, inputWidth, inputDepth) = inputShape.nhwc
+  let inputDepth = inputShape[3]
   let (_, filterHeight, filterWidth, _) = filterShape.nhwc
   let (batches, outputHeight, outputWidth, outputDepth) = outputShape.nhwc
   let pixels = batches * outputHeight * outputWidth
@@ -64,42 +64,30 @@ public func conv2DPatchSMLAD(
 
   // Output pixel `n`'s patch (n over batch, row, column), in quad order; taps in
   // the padding are zeros.
+  let window = PatchWindow(
+    p, input: input, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
   func gather(_ n: Int, into patch: UnsafeMutablePointer<Int16>) {
-    let ox = n % outputWidth
-    let oy = (n / outputWidth) % outputHeight
-    let b = n / (outputWidth * outputHeight)
-    let inYOrigin = oy * p.strideHeight - p.padding.height
-    let inXOrigin = ox * p.strideWidth - p.padding.width
-    var at = 0
-    for fy in 0..<filterHeight {
-      let inY = inYOrigin + p.dilationHeight * fy
-      let rowInside = inY >= 0 && inY < inputHeight
-      for fx in 0..<filterWidth {
-        let inX = inXOrigin + p.dilationWidth * fx
-        if rowInside && inX >= 0 && inX < inputWidth {
-          let src = input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth
-          if quadTaps {
-            let dst = UnsafeMutableRawPointer(patch + at)
-            var ic = 0
-            while ic < inputDepth {
-              let v = loadWord(src + ic)
-              dst.storeBytes(of: sxtab16(offsetPair, v), toByteOffset: 2 &* ic, as: UInt32.self)
-              dst.storeBytes(
-                of: sxtab16(offsetPair, rotatedRight8(v)), toByteOffset: 2 &* ic &+ 4,
-                as: UInt32.self)
-              ic &+= 4
-            }
-            at += inputDepth
-            continue
+    window.forEachTap(n) { src, at in
+      if let src {
+        if quadTaps {
+          let dst = UnsafeMutableRawPointer(patch + at)
+          var ic = 0
+          while ic < inputDepth {
+            let v = loadWord(src + ic)
+            dst.storeBytes(of: sxtab16(offsetPair, v), toByteOffset: 2 &* ic, as: UInt32.self)
+            dst.storeBytes(
+              of: sxtab16(offsetPair, rotatedRight8(v)), toByteOffset: 2 &* ic &+ 4,
+              as: UInt32.self)
+            ic &+= 4
           }
-          for ic in 0..<inputDepth {
-            patch[quadIndex(at + ic, count: patchSize)] =
-              Int16(truncatingIfNeeded: src[ic]) &+ offset
-          }
-        } else {
-          for ic in 0..<inputDepth { patch[quadIndex(at + ic, count: patchSize)] = 0 }
+          return
         }
-        at += inputDepth
+        for ic in 0..<inputDepth {
+          patch[quadIndex(at + ic, count: patchSize)] =
+            Int16(truncatingIfNeeded: src[ic]) &+ offset
+        }
+      } else {
+        for ic in 0..<inputDepth { patch[quadIndex(at + ic, count: patchSize)] = 0 }
       }
     }
   }
