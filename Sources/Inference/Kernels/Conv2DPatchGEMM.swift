@@ -25,88 +25,121 @@ public func conv2DPatchGEMM(
   bias: UnsafePointer<Int32>?,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
+  let inputHeight = inputShape[1]
+  let inputWidth = inputShape[2]
   let inputDepth = inputShape[3]
-  let (_, filterHeight, filterWidth, _) = filterShape.nhwc
-  let (batches, outputHeight, outputWidth, outputDepth) = outputShape.nhwc
-  let pixels = batches * outputHeight * outputWidth
+  let filterHeight = filterShape[1]
+  let filterWidth = filterShape[2]
+  let outputHeight = outputShape[1]
+  let outputWidth = outputShape[2]
+  let outputDepth = outputShape[3]
+  let pixels = outputShape[0] * outputHeight * outputWidth
   let patchSize = filterHeight * filterWidth * inputDepth
   let offset = Int16(truncatingIfNeeded: p.inputOffset)
+  let (outputOffset, low, high) = (p.outputOffset, p.activation.min, p.activation.max)
   let vectorChannels = outputDepth & ~3
   let pairs = 2 * patchSize <= stackPatchCapacity
 
   // Gathers output pixel `n`'s patch (n over batch, row, column) into `patch`: one
   // bounds check per tap, then C_in contiguous values, stored in the order the dot
   // products read (`pairedIndex`); taps in the padding are zeros.
-  let window = PatchWindow(
-    p, input: input, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
   func gather(_ n: Int, into patch: UnsafeMutablePointer<Int16>) {
-    window.forEachTap(n) { src, at in
-      if let src {
-        for ic in 0..<inputDepth {
-          patch[pairedIndex(at + ic, count: patchSize)] =
-            Int16(truncatingIfNeeded: src[ic]) &+ offset
+    let ox = n % outputWidth
+    let oy = (n / outputWidth) % outputHeight
+    let b = n / (outputWidth * outputHeight)
+    let inYOrigin = oy * p.strideHeight - p.padding.height
+    let inXOrigin = ox * p.strideWidth - p.padding.width
+    var at = 0
+    for fy in 0..<filterHeight {
+      let inY = inYOrigin + p.dilationHeight * fy
+      let rowInside = inY >= 0 && inY < inputHeight
+      for fx in 0..<filterWidth {
+        let inX = inXOrigin + p.dilationWidth * fx
+        if rowInside && inX >= 0 && inX < inputWidth {
+          let src = input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth
+          for ic in 0..<inputDepth {
+            patch[pairedIndex(at + ic, count: patchSize)] =
+              Int16(truncatingIfNeeded: src[ic]) &+ offset
+          }
+        } else {
+          for ic in 0..<inputDepth { patch[pairedIndex(at + ic, count: patchSize)] = 0 }
         }
-      } else {
-        for ic in 0..<inputDepth { patch[pairedIndex(at + ic, count: patchSize)] = 0 }
+        at += inputDepth
       }
     }
   }
 
-  p.channels.withOutput(offset: p.outputOffset, activation: p.activation) { q in
-    withStackPatch { patch in
-      let second = patch + patchSize
-      var n = 0
-      while n < pixels {
-        let out = output + n * outputDepth
-        gather(n, into: patch)
-        if pairs && n + 1 < pixels {
-          gather(n + 1, into: second)
-          let out1 = out + outputDepth
+  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
+    p.channels.shifts.withUnsafeBufferPointer { shifts in
+      let multiplier = multipliers.baseAddress!
+      let shift = shifts.baseAddress!
+      withStackPatch { patch in
+        let second = patch + patchSize
+        var n = 0
+        while n < pixels {
+          let out = output + n * outputDepth
+          gather(n, into: patch)
+          if pairs && n + 1 < pixels {
+            gather(n + 1, into: second)
+            let out1 = out + outputDepth
+            var oc = 0
+            while oc < vectorChannels {
+              var (acc0, acc1) = dotProducts4x2(
+                patch, second, filter + oc * patchSize, stride: patchSize, count: patchSize)
+              let m = load4(multiplier + oc)
+              let s = load4(shift + oc)
+              if let bias {
+                let b4 = load4(bias + oc)
+                acc0 &+= b4
+                acc1 &+= b4
+              }
+              requantizeAndStore4(
+                acc0, multiplier: m, shift: s, outputOffset: outputOffset, min: low, max: high,
+                to: out + oc)
+              requantizeAndStore4(
+                acc1, multiplier: m, shift: s, outputOffset: outputOffset, min: low, max: high,
+                to: out1 + oc)
+              oc &+= 4
+            }
+            while oc < outputDepth {
+              let row = filter + oc * patchSize
+              var acc0 = dotProduct(patch, row, count: patchSize)
+              var acc1 = dotProduct(second, row, count: patchSize)
+              if let bias {
+                acc0 &+= bias[oc]
+                acc1 &+= bias[oc]
+              }
+              out[oc] = requantize(
+                acc0, multiplier: multiplier[oc], shift: shift[oc], outputOffset: outputOffset,
+                min: low, max: high)
+              out1[oc] = requantize(
+                acc1, multiplier: multiplier[oc], shift: shift[oc], outputOffset: outputOffset,
+                min: low, max: high)
+              oc &+= 1
+            }
+            n += 2
+            continue
+          }
           var oc = 0
           while oc < vectorChannels {
-            var (acc0, acc1) = dotProducts4x2(
-              patch, second, filter + oc * patchSize, stride: patchSize, count: patchSize)
-            let m = load4(q.multiplier + oc)
-            let s = load4(q.shift + oc)
-            if let bias {
-              let b4 = load4(bias + oc)
-              acc0 &+= b4
-              acc1 &+= b4
-            }
-            q.store4(acc0, multiplier: m, shift: s, to: out + oc)
-            q.store4(acc1, multiplier: m, shift: s, to: out1 + oc)
+            var acc = dotProducts4(
+              patch, filter + oc * patchSize, stride: patchSize, count: patchSize)
+            if let bias { acc &+= load4(bias + oc) }
+            requantizeAndStore4(
+              acc, multiplier: load4(multiplier + oc), shift: load4(shift + oc),
+              outputOffset: outputOffset, min: low, max: high, to: out + oc)
             oc &+= 4
           }
           while oc < outputDepth {
-            let row = filter + oc * patchSize
-            var acc0 = dotProduct(patch, row, count: patchSize)
-            var acc1 = dotProduct(second, row, count: patchSize)
-            if let bias {
-              acc0 &+= bias[oc]
-              acc1 &+= bias[oc]
-            }
-            out[oc] = q.requantize(acc0, oc)
-            out1[oc] = q.requantize(acc1, oc)
+            var acc = dotProduct(patch, filter + oc * patchSize, count: patchSize)
+            if let bias { acc &+= bias[oc] }
+            out[oc] = requantize(
+              acc, multiplier: multiplier[oc], shift: shift[oc], outputOffset: outputOffset,
+              min: low, max: high)
             oc &+= 1
           }
-          n += 2
-          continue
+          n += 1
         }
-        var oc = 0
-        while oc < vectorChannels {
-          var acc = dotProducts4(
-            patch, filter + oc * patchSize, stride: patchSize, count: patchSize)
-          if let bias { acc &+= load4(bias + oc) }
-          q.store4(acc, oc, to: out + oc)
-          oc &+= 4
-        }
-        while oc < outputDepth {
-          var acc = dotProduct(patch, filter + oc * patchSize, count: patchSize)
-          if let bias { acc &+= bias[oc] }
-          out[oc] = q.requantize(acc, oc)
-          oc &+= 1
-        }
-        n += 1
       }
     }
   }

@@ -47,10 +47,15 @@ public func conv2DPatchSMLAD(
   bias: UnsafePointer<Int32>?,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
+  let inputHeight = inputShape[1]
+  let inputWidth = inputShape[2]
   let inputDepth = inputShape[3]
-  let (_, filterHeight, filterWidth, _) = filterShape.nhwc
-  let (batches, outputHeight, outputWidth, outputDepth) = outputShape.nhwc
-  let pixels = batches * outputHeight * outputWidth
+  let filterHeight = filterShape[1]
+  let filterWidth = filterShape[2]
+  let outputHeight = outputShape[1]
+  let outputWidth = outputShape[2]
+  let outputDepth = outputShape[3]
+  let pixels = outputShape[0] * outputHeight * outputWidth
   let patchSize = filterHeight * filterWidth * inputDepth
   // The second pixel's patch starts on a word boundary (int16 pairs load as words).
   let secondStart = (patchSize + 1) & ~1
@@ -61,87 +66,111 @@ public func conv2DPatchSMLAD(
   // Whole quads per tap (C_in % 4 == 0, DS-CNN's pointwise layers): a tap's values
   // widen four at a time straight into quad order, two SXTAB16s per input word.
   let quadTaps = inputDepth & 3 == 0
+  let (outputOffset, low, high) = (p.outputOffset, p.activation.min, p.activation.max)
 
   // Output pixel `n`'s patch (n over batch, row, column), in quad order; taps in
   // the padding are zeros.
-  let window = PatchWindow(
-    p, input: input, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
   func gather(_ n: Int, into patch: UnsafeMutablePointer<Int16>) {
-    window.forEachTap(n) { src, at in
-      if let src {
-        if quadTaps {
-          let dst = UnsafeMutableRawPointer(patch + at)
-          var ic = 0
-          while ic < inputDepth {
-            let v = loadWord(src + ic)
-            dst.storeBytes(of: sxtab16(offsetPair, v), toByteOffset: 2 &* ic, as: UInt32.self)
-            dst.storeBytes(
-              of: sxtab16(offsetPair, rotatedRight8(v)), toByteOffset: 2 &* ic &+ 4,
-              as: UInt32.self)
-            ic &+= 4
+    let ox = n % outputWidth
+    let oy = (n / outputWidth) % outputHeight
+    let b = n / (outputWidth * outputHeight)
+    let inYOrigin = oy * p.strideHeight - p.padding.height
+    let inXOrigin = ox * p.strideWidth - p.padding.width
+    var at = 0
+    for fy in 0..<filterHeight {
+      let inY = inYOrigin + p.dilationHeight * fy
+      let rowInside = inY >= 0 && inY < inputHeight
+      for fx in 0..<filterWidth {
+        let inX = inXOrigin + p.dilationWidth * fx
+        if rowInside && inX >= 0 && inX < inputWidth {
+          let src = input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth
+          if quadTaps {
+            let dst = UnsafeMutableRawPointer(patch + at)
+            var ic = 0
+            while ic < inputDepth {
+              let v = loadWord(src + ic)
+              dst.storeBytes(of: sxtab16(offsetPair, v), toByteOffset: 2 &* ic, as: UInt32.self)
+              dst.storeBytes(
+                of: sxtab16(offsetPair, rotatedRight8(v)), toByteOffset: 2 &* ic &+ 4,
+                as: UInt32.self)
+              ic &+= 4
+            }
+            at += inputDepth
+            continue
           }
-          return
+          for ic in 0..<inputDepth {
+            patch[quadIndex(at + ic, count: patchSize)] =
+              Int16(truncatingIfNeeded: src[ic]) &+ offset
+          }
+        } else {
+          for ic in 0..<inputDepth { patch[quadIndex(at + ic, count: patchSize)] = 0 }
         }
-        for ic in 0..<inputDepth {
-          patch[quadIndex(at + ic, count: patchSize)] =
-            Int16(truncatingIfNeeded: src[ic]) &+ offset
-        }
-      } else {
-        for ic in 0..<inputDepth { patch[quadIndex(at + ic, count: patchSize)] = 0 }
+        at += inputDepth
       }
     }
   }
 
-  p.channels.withOutput(offset: p.outputOffset, activation: p.activation) { q in
-    @inline(__always) func store(_ acc: Int32, _ oc: Int, to out: UnsafeMutablePointer<Int8>) {
-      out[oc] = q.requantizeSMULL(acc &+ (bias?[oc] ?? 0), oc)
-    }
-    withStackPatch { patch in
-      let second = patch + secondStart
-      let third = second + secondStart
-      let fourth = third + secondStart
-      var n = 0
-      while n < pixels {
-        let out0 = output + n * outputDepth
-        if quartets && n + 3 < pixels {
-          // Four pixels per pass over the weights: each channel's requantization
-          // constants and bias serve four outputs.
+  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
+    p.channels.shifts.withUnsafeBufferPointer { shifts in
+      let multiplier = multipliers.baseAddress!
+      let shift = shifts.baseAddress!
+      @inline(__always) func store(_ acc: Int32, _ oc: Int, to out: UnsafeMutablePointer<Int8>) {
+        out[oc] = requantizeSMULL(
+          acc &+ (bias?[oc] ?? 0), multiplier: multiplier[oc], shift: shift[oc],
+          outputOffset: outputOffset, min: low, max: high)
+      }
+      @inline(__always) func requantizer(_ oc: Int) -> ChannelRequantizer {
+        ChannelRequantizer(
+          multiplier: multiplier[oc], shift: shift[oc], outputOffset: outputOffset, min: low,
+          max: high)
+      }
+      withStackPatch { patch in
+        let second = patch + secondStart
+        let third = second + secondStart
+        let fourth = third + secondStart
+        var n = 0
+        while n < pixels {
+          let out0 = output + n * outputDepth
+          if quartets && n + 3 < pixels {
+            // Four pixels per pass over the weights: each channel's requantization
+            // constants and bias serve four outputs.
+            gather(n, into: patch)
+            gather(n + 1, into: second)
+            gather(n + 2, into: third)
+            gather(n + 3, into: fourth)
+            for oc in 0..<outputDepth {
+              let w = filter + oc * patchSize
+              let (s0, s1, s2, s3) = dotProducts4x1(
+                patch, second, third, fourth, w, count: patchSize)
+              let b = bias?[oc] ?? 0
+              let r = requantizer(oc)
+              out0[oc] = r.requantize(s0 &+ b)
+              out0[outputDepth + oc] = r.requantize(s1 &+ b)
+              out0[2 * outputDepth + oc] = r.requantize(s2 &+ b)
+              out0[3 * outputDepth + oc] = r.requantize(s3 &+ b)
+            }
+            n += 4
+            continue
+          }
           gather(n, into: patch)
-          gather(n + 1, into: second)
-          gather(n + 2, into: third)
-          gather(n + 3, into: fourth)
-          for oc in 0..<outputDepth {
-            let w = filter + oc * patchSize
-            let (s0, s1, s2, s3) = dotProducts4x1(
-              patch, second, third, fourth, w, count: patchSize)
-            let b = bias?[oc] ?? 0
-            let r = q.requantizer(oc)
-            out0[oc] = r.requantize(s0 &+ b)
-            out0[outputDepth + oc] = r.requantize(s1 &+ b)
-            out0[2 * outputDepth + oc] = r.requantize(s2 &+ b)
-            out0[3 * outputDepth + oc] = r.requantize(s3 &+ b)
+          if pairs && n + 1 < pixels {
+            gather(n + 1, into: second)
+            let out1 = out0 + outputDepth
+            for oc in 0..<outputDepth {
+              let s = dotProducts2x1(patch, second, filter + oc * patchSize, count: patchSize)
+              store(s.0, oc, to: out0)
+              store(s.1, oc, to: out1)
+            }
+            n += 2
+            continue
           }
-          n += 4
-          continue
-        }
-        gather(n, into: patch)
-        if pairs && n + 1 < pixels {
-          gather(n + 1, into: second)
-          let out1 = out0 + outputDepth
-          for oc in 0..<outputDepth {
-            let s = dotProducts2x1(patch, second, filter + oc * patchSize, count: patchSize)
-            store(s.0, oc, to: out0)
-            store(s.1, oc, to: out1)
+          var oc = 0
+          while oc < outputDepth {
+            store(dotProductQuads(patch, filter + oc * patchSize, count: patchSize), oc, to: out0)
+            oc += 1
           }
-          n += 2
-          continue
+          n += 1
         }
-        var oc = 0
-        while oc < outputDepth {
-          store(dotProductQuads(patch, filter + oc * patchSize, count: patchSize), oc, to: out0)
-          oc += 1
-        }
-        n += 1
       }
     }
   }

@@ -113,17 +113,3 @@ func checkedWindowGeometry(
   }
   return g.padding
 }
-
-/// The taps of a window that fall inside the input along one axis: `taps` filter
-/// positions starting at input position `origin` (negative where the window hangs
-/// over the padding) on an axis of `extent` values. Returns [start, end) in filter
-/// coordinates, empty when the window lies wholly outside (possible for odd strides).
-///
-///     tapsInside(origin: -1, taps: 3, extent: 10)   // (1, 3): tap 0 is padding
-///     tapsInside(origin: 9, taps: 3, extent: 10)    // (0, 1)
-///     tapsInside(origin: 12, taps: 3, extent: 10)   // (0, 0): no taps
-@inline(__always)
-func tapsInside(origin: Int, taps: Int, extent: Int) -> (start: Int, end: Int) {
-  let start = max(0, -origin)
-  return (start, max(start, min(taps, extent - origin)))
-}
