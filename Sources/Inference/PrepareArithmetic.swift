@@ -68,80 +68,74 @@ func prepareArithmetic(
     guard b.type == .int32 else { throw KernelError(op.kind.name, "bias must be int32 (int64 bias is for int16 models)", value: b.type.code) }
     return b.shape.elementCount
   }
-  // The head most cases share, in this order: the operand counts, input 0 (and input 1
-  // when `second`) and output 0 read, the output writable, input 0 and (unless the
-  // op checks its output type itself) the output int8.
-  func operands(
-    _ inputCount: ClosedRange<Int>, second: Bool = false, int8Output: Bool = true
-  ) throws(KernelError) -> (input: TensorInfo, second: TensorInfo?, output: TensorInfo) {
-    try wrap { () throws(OperatorError) in try counts(inputCount, 1) }
-    let (a, b, out) = try wrap { () throws(OperatorError) in
-      (try input(0), try (second ? input(1) : nil), try output(0))
-    }
-    try wrap { () throws(OperatorError) in try writable(out) }
-    try int8(a, "input must be int8")
-    if int8Output { try int8(out, "output must be int8") }
-    return (a, b, out)
-  }
-  func fused(_ activation: Activation) throws(KernelError) -> FusedActivation {
-    try wrap { () throws(OperatorError) in try activation.fused() }
-  }
-  func scales(_ t: TensorInfo, channelAxis: Int) throws(KernelError) -> [Float] {
-    try wrap { () throws(OperatorError) in try weightScales(model, t, channelAxis: channelAxis) }
-  }
 
   switch (op.kind, op.options) {
   case (.conv2D, .conv2D(let o)):
-    let (a, filter, out) = try operands(2...3, second: true)
-    let f = filter!
+    try wrap { () throws(OperatorError) in try counts(2...3, 1) }
+    let (a, f, out) = try wrap { () throws(OperatorError) in (try input(0), try input(1), try output(0)) }
+    try wrap { () throws(OperatorError) in try writable(out) }
+    try int8(a, "input must be int8")
+    try int8(out, "output must be int8")
     guard f.type == .int8 else { throw KernelError("CONV_2D", "filter must be int8", value: f.type.code) }
     return .conv2D(
       try prepareConv2D(
         input: a.shape, filter: f.shape, output: out.shape, biasCount: try biasCount(2),
         inputQuantization: a.perTensor,
-        filterScales: try scales(f, channelAxis: 0),
+        filterScales: try wrap { () throws(OperatorError) in try weightScales(model, f, channelAxis: 0) },
         outputQuantization: out.perTensor, padding: o.padding.mode, strideHeight: o.strideHeight,
         strideWidth: o.strideWidth, dilationHeight: o.dilationHeight, dilationWidth: o.dilationWidth,
-        activation: try fused(o.activation)))
+        activation: try wrap { () throws(OperatorError) in try o.activation.fused() }))
 
   case (.depthwiseConv2D, .depthwiseConv2D(let o)):
-    let (a, filter, out) = try operands(2...3, second: true)
-    let f = filter!
+    try wrap { () throws(OperatorError) in try counts(2...3, 1) }
+    let (a, f, out) = try wrap { () throws(OperatorError) in (try input(0), try input(1), try output(0)) }
+    try wrap { () throws(OperatorError) in try writable(out) }
+    try int8(a, "input must be int8")
+    try int8(out, "output must be int8")
     guard f.type == .int8 else { throw KernelError("DEPTHWISE_CONV_2D", "filter must be int8", value: f.type.code) }
     return .depthwiseConv2D(
       try prepareDepthwiseConv2D(
         input: a.shape, filter: f.shape, output: out.shape, biasCount: try biasCount(2),
         inputQuantization: a.perTensor,
-        filterScales: try scales(f, channelAxis: 3),
+        filterScales: try wrap { () throws(OperatorError) in try weightScales(model, f, channelAxis: 3) },
         outputQuantization: out.perTensor, padding: o.padding.mode, strideHeight: o.strideHeight,
         strideWidth: o.strideWidth, dilationHeight: o.dilationHeight, dilationWidth: o.dilationWidth,
-        depthMultiplier: o.depthMultiplier, activation: try fused(o.activation)))
+        depthMultiplier: o.depthMultiplier, activation: try wrap { () throws(OperatorError) in try o.activation.fused() }))
 
   case (.fullyConnected, .fullyConnected(let o)):
     try wrap { () throws(OperatorError) in try counts(2...3, 1) }
     guard o.weightsFormat == 0 else {
       throw KernelError("FULLY_CONNECTED", "shuffled weights format is not supported", value: Int(o.weightsFormat))
     }
-    let (a, weights, out) = try operands(2...3, second: true)
-    let w = weights!
+    let (a, w, out) = try wrap { () throws(OperatorError) in (try input(0), try input(1), try output(0)) }
+    try wrap { () throws(OperatorError) in try writable(out) }
+    try int8(a, "input must be int8")
+    try int8(out, "output must be int8")
     guard w.type == .int8 else { throw KernelError("FULLY_CONNECTED", "weights must be int8", value: w.type.code) }
     return .fullyConnected(
       try prepareFullyConnected(
         input: a.shape, weights: w.shape, output: out.shape, biasCount: try biasCount(2),
         inputQuantization: a.perTensor,
-        weightScales: try scales(w, channelAxis: 0),
-        outputQuantization: out.perTensor, activation: try fused(o.activation)))
+        weightScales: try wrap { () throws(OperatorError) in try weightScales(model, w, channelAxis: 0) },
+        outputQuantization: out.perTensor, activation: try wrap { () throws(OperatorError) in try o.activation.fused() }))
 
   case (.averagePool2D, .pool2D(let o)), (.maxPool2D, .pool2D(let o)):
-    let (a, _, out) = try operands(1...1)
+    try wrap { () throws(OperatorError) in try counts(1...1, 1) }
+    let (a, out) = try wrap { () throws(OperatorError) in (try input(0), try output(0)) }
+    try wrap { () throws(OperatorError) in try writable(out) }
+    try int8(a, "input must be int8")
+    try int8(out, "output must be int8")
     let p = try preparePool2D(
       input: a.shape, output: out.shape, outputQuantization: out.perTensor, padding: o.padding.mode,
       filterHeight: o.filterHeight, filterWidth: o.filterWidth, strideHeight: o.strideHeight,
-      strideWidth: o.strideWidth, activation: try fused(o.activation))
+      strideWidth: o.strideWidth, activation: try wrap { () throws(OperatorError) in try o.activation.fused() })
     return op.kind == .averagePool2D ? .averagePool2D(p) : .maxPool2D(p)
 
   case (.softmax, .softmax(let beta)):
-    let (a, _, out) = try operands(1...1, int8Output: false)
+    try wrap { () throws(OperatorError) in try counts(1...1, 1) }
+    let (a, out) = try wrap { () throws(OperatorError) in (try input(0), try output(0)) }
+    try wrap { () throws(OperatorError) in try writable(out) }
+    try int8(a, "input must be int8")
     let type: SoftmaxOutputType
     switch out.type {
     case .int8: type = .int8
@@ -154,7 +148,11 @@ func prepareArithmetic(
         outputType: type, beta: beta), type)
 
   case (.logistic, _):
-    let (a, _, out) = try operands(1...1)
+    try wrap { () throws(OperatorError) in try counts(1...1, 1) }
+    let (a, out) = try wrap { () throws(OperatorError) in (try input(0), try output(0)) }
+    try wrap { () throws(OperatorError) in try writable(out) }
+    try int8(a, "input must be int8")
+    try int8(out, "output must be int8")
     return .logistic(
       try prepareLogistic(
         input: a.shape, output: out.shape, inputQuantization: a.perTensor, outputQuantization: out.perTensor))
@@ -166,21 +164,24 @@ func prepareArithmetic(
     try int8(a, "input 1 must be int8")
     try int8(b, "input 2 must be int8")
     try int8(out, "output must be int8")
-    let fusedActivation = try fused(activation)
+    let fused = try wrap { () throws(OperatorError) in try activation.fused() }
     if op.kind == .add {
       return .add(
         try prepareAdd(
           input1: a.shape, input2: b.shape, output: out.shape, input1Quantization: a.perTensor,
-          input2Quantization: b.perTensor, outputQuantization: out.perTensor, activation: fusedActivation))
+          input2Quantization: b.perTensor, outputQuantization: out.perTensor, activation: fused))
     }
     return .mul(
       try prepareMul(
         input1: a.shape, input2: b.shape, output: out.shape, input1Quantization: a.perTensor,
-        input2Quantization: b.perTensor, outputQuantization: out.perTensor, activation: fusedActivation))
+        input2Quantization: b.perTensor, outputQuantization: out.perTensor, activation: fused))
 
   case (.mean, .reducer(let keepDims)):
-    let (a, axesTensor, out) = try operands(2...2, second: true)
-    let axes = axesTensor!
+    try wrap { () throws(OperatorError) in try counts(2...2, 1) }
+    let (a, axes, out) = try wrap { () throws(OperatorError) in (try input(0), try input(1), try output(0)) }
+    try wrap { () throws(OperatorError) in try writable(out) }
+    try int8(a, "input must be int8")
+    try int8(out, "output must be int8")
     return .mean(
       try prepareMean(
         input: a.shape, output: out.shape, axes: try wrap { () throws(OperatorError) in try constantInt32(model, axes) },
