@@ -33,6 +33,12 @@ public struct Shape: Equatable, Sendable {
     for i in 0..<rank { storage[i] = Int32(dimension(i)) }
   }
 
+  /// The four dimensions of a rank-4 shape, for unpacking in one line (the window
+  /// kernels' [N, H, W, C] operands).
+  ///
+  ///     let (batches, height, width, depth) = Shape(1, 49, 10, 8).nhwc   // (1, 49, 10, 8)
+  @inlinable var nhwc: (Int, Int, Int, Int) { (self[0], self[1], self[2], self[3]) }
+
   @inlinable public subscript(index: Int) -> Int {
     get { Int(storage[index]) }
     set { storage[index] = Int32(newValue) }

@@ -27,26 +27,54 @@ public func prepareAdd(
   input1Quantization: TensorQuantization, input2Quantization: TensorQuantization,
   outputQuantization: TensorQuantization, activation: FusedActivation
 ) throws(KernelError) -> AddParams {
-  let op: StaticString = "ADD"
-  guard let plan = BroadcastPlan(input1, input2, output: output) else {
-    throw KernelError(op, "input shapes do not broadcast to the output shape", value: output.rank)
-  }
-  try checkScale(
-    input1Quantization.scale, op: op, what: "input 1 scale must be positive and finite")
-  try checkScale(
-    input2Quantization.scale, op: op, what: "input 2 scale must be positive and finite")
-  try checkScale(outputQuantization.scale, op: op, what: "output scale must be positive and finite")
-  try checkZeroPoint(input1Quantization.zeroPoint, op: op)
-  try checkZeroPoint(input2Quantization.zeroPoint, op: op)
-  try checkZeroPoint(outputQuantization.zeroPoint, op: op)
+  try prepareAddOrSub(
+    .add, input1: input1, input2: input2, output: output,
+    input1Quantization: input1Quantization, input2Quantization: input2Quantization,
+    outputQuantization: outputQuantization, activation: activation)
+}
+
+/// Integer-only ADD (with broadcasting) over shapes checked by `prepareAdd`.
+public func add(
+  _ p: AddParams, input1: UnsafePointer<Int8>, input2: UnsafePointer<Int8>,
+  output: UnsafeMutablePointer<Int8>
+) {
+  addOrSub(p, input1: input1, input2: input2, output: output) { $0 &+ $1 }
+}
+
+/// Which of the two ops sharing ADD's arithmetic a prepare is for.
+enum AddOrSub {
+  case add
+  case sub
+}
+
+/// ADD's and SUB's prepare: the same multipliers; only the check that the output
+/// multiplier stays below 1 is made as each TFLM kernel makes it (ADD on the
+/// quantized shift, SUB on the real value before quantizing), so each refuses
+/// exactly what its reference refuses.
+func prepareAddOrSub(
+  _ kind: AddOrSub, input1: Shape, input2: Shape, output: Shape,
+  input1Quantization: TensorQuantization, input2Quantization: TensorQuantization,
+  outputQuantization: TensorQuantization, activation: FusedActivation
+) throws(KernelError) -> AddParams {
+  let op: StaticString = kind == .add ? "ADD" : "SUB"
+  let plan = try checkedBinaryOperands(
+    op: op, input1: input1, input2: input2, output: output,
+    input1Quantization: input1Quantization, input2Quantization: input2Quantization,
+    outputQuantization: outputQuantization)
   let twiceMaxInputScale = 2 * Double(max(input1Quantization.scale, input2Quantization.scale))
   let m1 = quantizeMultiplier(Double(input1Quantization.scale) / twiceMaxInputScale)
   let m2 = quantizeMultiplier(Double(input2Quantization.scale) / twiceMaxInputScale)
-  let mo = quantizeMultiplier(
+  let realOutput =
     twiceMaxInputScale
-      / (Double(Int64(1) << Int64(addLeftShift)) * Double(outputQuantization.scale)))
-  // TFLM's QuantizeMultiplierSmallerThanOneExp insists on multipliers below 1.
-  guard mo.shift <= 0 else {
+    / (Double(Int64(1) << Int64(addLeftShift)) * Double(outputQuantization.scale))
+  // TFLM's QuantizeMultiplierSmallerThanOneExp aborts on multipliers of 1 or more.
+  if kind == .sub, !(realOutput < 1) {
+    throw KernelError(
+      op, "output scale too small for the input scales",
+      value: Int(outputQuantization.scale.bitPattern))
+  }
+  let mo = quantizeMultiplier(realOutput)
+  if kind == .add, mo.shift > 0 {
     throw KernelError(op, "output scale too small for the input scales", value: Int(mo.shift))
   }
   return AddParams(
@@ -58,22 +86,24 @@ public func prepareAdd(
     activation: activationRange(activation, output: outputQuantization), plan: plan)
 }
 
-/// Integer-only ADD (with broadcasting) over shapes checked by `prepareAdd`.
-public func add(
+/// ADD's and SUB's element: both inputs offset, shifted left `leftShift` bits and
+/// scaled to the common scale, then `combine`d (+ or -) and scaled to the output.
+@inline(__always)
+func addOrSub(
   _ p: AddParams, input1: UnsafePointer<Int8>, input2: UnsafePointer<Int8>,
-  output: UnsafeMutablePointer<Int8>
+  output: UnsafeMutablePointer<Int8>, _ combine: (Int32, Int32) -> Int32
 ) {
-  p.plan.forEachIndex { o, i, j in
-    let a = (Int32(input1[i]) &+ p.input1Offset) &<< p.leftShift
-    let b = (Int32(input2[j]) &+ p.input2Offset) &<< p.leftShift
+  binaryElementwise(
+    p.plan, input1: input1, input2: input2, output: output, activation: p.activation
+  ) { x1, x2 in
+    let a = (x1 &+ p.input1Offset) &<< p.leftShift
+    let b = (x2 &+ p.input2Offset) &<< p.leftShift
     let scaledA = multiplyByQuantizedMultiplierSmallerThanOne(
       a, p.input1.multiplier, p.input1.shift)
     let scaledB = multiplyByQuantizedMultiplierSmallerThanOne(
       b, p.input2.multiplier, p.input2.shift)
-    let raw =
-      multiplyByQuantizedMultiplierSmallerThanOne(
-        scaledA &+ scaledB, p.output.multiplier, p.output.shift)
+    return multiplyByQuantizedMultiplierSmallerThanOne(
+      combine(scaledA, scaledB), p.output.multiplier, p.output.shift)
       &+ p.outputOffset
-    output[o] = Int8(truncatingIfNeeded: min(max(raw, p.activation.min), p.activation.max))
   }
 }

@@ -72,3 +72,45 @@ public struct BroadcastPlan: Sendable {
     }
   }
 }
+
+/// The operand checks ADD, SUB and MUL share: the shapes broadcast onto `output`, every
+/// scale is positive and finite, every zero point fits int8. Returns the index plan.
+func checkedBinaryOperands(
+  op: StaticString, input1: Shape, input2: Shape, output: Shape,
+  input1Quantization: TensorQuantization, input2Quantization: TensorQuantization,
+  outputQuantization: TensorQuantization
+) throws(KernelError) -> BroadcastPlan {
+  guard let plan = BroadcastPlan(input1, input2, output: output) else {
+    throw KernelError(op, "input shapes do not broadcast to the output shape", value: output.rank)
+  }
+  try checkScale(
+    input1Quantization.scale, op: op, what: "input 1 scale must be positive and finite")
+  try checkScale(
+    input2Quantization.scale, op: op, what: "input 2 scale must be positive and finite")
+  try checkScale(outputQuantization.scale, op: op, what: "output scale must be positive and finite")
+  try checkZeroPoint(input1Quantization.zeroPoint, op: op)
+  try checkZeroPoint(input2Quantization.zeroPoint, op: op)
+  try checkZeroPoint(outputQuantization.zeroPoint, op: op)
+  return plan
+}
+
+/// The element loop of ADD, SUB and MUL: for every output element (broadcast by
+/// `plan`), `element(x1, x2)` maps the two raw int8 inputs (widened to Int32) to the
+/// requantized output (zero point added); the result is clamped to `activation` and
+/// stored. Inlined with its non-escaping closure, so each op gets its own loop with
+/// nothing allocated.
+///
+///     // MUL without scaling, on [2, 3] and [4]:
+///     binaryElementwise(plan, input1: a, input2: b, output: o, activation: .int8) { $0 &* $1 }
+///     // o = [8, 12]
+@inline(__always)
+func binaryElementwise(
+  _ plan: BroadcastPlan, input1: UnsafePointer<Int8>, input2: UnsafePointer<Int8>,
+  output: UnsafeMutablePointer<Int8>, activation: ActivationRange,
+  _ element: (Int32, Int32) -> Int32
+) {
+  plan.forEachIndex { o, i, j in
+    let raw = element(Int32(input1[i]), Int32(input2[j]))
+    output[o] = Int8(truncatingIfNeeded: min(max(raw, activation.min), activation.max))
+  }
+}

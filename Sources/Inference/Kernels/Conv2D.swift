@@ -126,51 +126,39 @@ public func conv2DReference(
   bias: UnsafePointer<Int32>?,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
-  let batches = inputShape[0]
-  let inputHeight = inputShape[1]
-  let inputWidth = inputShape[2]
-  let inputDepth = inputShape[3]
-  let filterHeight = filterShape[1]
-  let filterWidth = filterShape[2]
-  let filterDepth = filterShape[3]
-  let outputHeight = outputShape[1]
-  let outputWidth = outputShape[2]
-  let outputDepth = outputShape[3]
+  let (batches, inputHeight, inputWidth, inputDepth) = inputShape.nhwc
+  let (_, filterHeight, filterWidth, filterDepth) = filterShape.nhwc
+  let (_, outputHeight, outputWidth, outputDepth) = outputShape.nhwc
   let groups = inputDepth / filterDepth
   let filtersPerGroup = outputDepth / groups
-  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
-    p.channels.shifts.withUnsafeBufferPointer { shifts in
-      for b in 0..<batches {
-        for oy in 0..<outputHeight {
-          let inYOrigin = oy * p.strideHeight - p.padding.height
-          for ox in 0..<outputWidth {
-            let inXOrigin = ox * p.strideWidth - p.padding.width
-            for oc in 0..<outputDepth {
-              let inChannelBase = (oc / filtersPerGroup) * filterDepth
-              var acc: Int32 = 0
-              for fy in 0..<filterHeight {
-                let inY = inYOrigin + p.dilationHeight * fy
-                if inY < 0 || inY >= inputHeight { continue }
-                for fx in 0..<filterWidth {
-                  let inX = inXOrigin + p.dilationWidth * fx
-                  if inX < 0 || inX >= inputWidth { continue }
-                  let inRow =
-                    input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth
-                    + inChannelBase
-                  let filterRow =
-                    filter + ((oc * filterHeight + fy) * filterWidth + fx) * filterDepth
-                  for ic in 0..<filterDepth {
-                    acc &+= Int32(filterRow[ic]) &* (Int32(inRow[ic]) &+ p.inputOffset)
-                  }
+  p.channels.withOutput(offset: p.outputOffset, activation: p.activation) { q in
+    for b in 0..<batches {
+      for oy in 0..<outputHeight {
+        let inYOrigin = oy * p.strideHeight - p.padding.height
+        for ox in 0..<outputWidth {
+          let inXOrigin = ox * p.strideWidth - p.padding.width
+          for oc in 0..<outputDepth {
+            let inChannelBase = (oc / filtersPerGroup) * filterDepth
+            var acc: Int32 = 0
+            for fy in 0..<filterHeight {
+              let inY = inYOrigin + p.dilationHeight * fy
+              if inY < 0 || inY >= inputHeight { continue }
+              for fx in 0..<filterWidth {
+                let inX = inXOrigin + p.dilationWidth * fx
+                if inX < 0 || inX >= inputWidth { continue }
+                let inRow =
+                  input + ((b * inputHeight + inY) * inputWidth + inX) * inputDepth
+                  + inChannelBase
+                let filterRow =
+                  filter + ((oc * filterHeight + fy) * filterWidth + fx) * filterDepth
+                for ic in 0..<filterDepth {
+                  acc &+= Int32(filterRow[ic]) &* (Int32(inRow[ic]) &+ p.inputOffset)
                 }
               }
-              if let bias { acc &+= bias[oc] }
-              var v =
-                multiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) &+ p.outputOffset
-              v = min(max(v, p.activation.min), p.activation.max)
-              output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Int8(
-                truncatingIfNeeded: v)
             }
+            if let bias { acc &+= bias[oc] }
+            output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] =
+              q.requantize(acc, oc)
           }
         }
       }

@@ -122,46 +122,35 @@ public func depthwiseConv2DReference(
   bias: UnsafePointer<Int32>?,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
-  let batches = inputShape[0]
-  let inputHeight = inputShape[1]
-  let inputWidth = inputShape[2]
-  let inputDepth = inputShape[3]
-  let filterHeight = filterShape[1]
-  let filterWidth = filterShape[2]
-  let outputHeight = outputShape[1]
-  let outputWidth = outputShape[2]
-  let outputDepth = outputShape[3]
+  let (batches, inputHeight, inputWidth, inputDepth) = inputShape.nhwc
+  let (_, filterHeight, filterWidth, _) = filterShape.nhwc
+  let (_, outputHeight, outputWidth, outputDepth) = outputShape.nhwc
   let m = p.depthMultiplier
-  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
-    p.channels.shifts.withUnsafeBufferPointer { shifts in
-      for b in 0..<batches {
-        for oy in 0..<outputHeight {
-          let inYOrigin = oy * p.strideHeight - p.padding.height
-          for ox in 0..<outputWidth {
-            let inXOrigin = ox * p.strideWidth - p.padding.width
-            for ic in 0..<inputDepth {
-              for k in 0..<m {
-                let oc = ic * m + k
-                var acc: Int32 = 0
-                for fy in 0..<filterHeight {
-                  let inY = inYOrigin + p.dilationHeight * fy
-                  if inY < 0 || inY >= inputHeight { continue }
-                  for fx in 0..<filterWidth {
-                    let inX = inXOrigin + p.dilationWidth * fx
-                    if inX < 0 || inX >= inputWidth { continue }
-                    let x = Int32(
-                      input[((b * inputHeight + inY) * inputWidth + inX) * inputDepth + ic])
-                    let w = Int32(filter[(fy * filterWidth + fx) * outputDepth + oc])
-                    acc &+= w &* (x &+ p.inputOffset)
-                  }
+  p.channels.withOutput(offset: p.outputOffset, activation: p.activation) { q in
+    for b in 0..<batches {
+      for oy in 0..<outputHeight {
+        let inYOrigin = oy * p.strideHeight - p.padding.height
+        for ox in 0..<outputWidth {
+          let inXOrigin = ox * p.strideWidth - p.padding.width
+          for ic in 0..<inputDepth {
+            for k in 0..<m {
+              let oc = ic * m + k
+              var acc: Int32 = 0
+              for fy in 0..<filterHeight {
+                let inY = inYOrigin + p.dilationHeight * fy
+                if inY < 0 || inY >= inputHeight { continue }
+                for fx in 0..<filterWidth {
+                  let inX = inXOrigin + p.dilationWidth * fx
+                  if inX < 0 || inX >= inputWidth { continue }
+                  let x = Int32(
+                    input[((b * inputHeight + inY) * inputWidth + inX) * inputDepth + ic])
+                  let w = Int32(filter[(fy * filterWidth + fx) * outputDepth + oc])
+                  acc &+= w &* (x &+ p.inputOffset)
                 }
-                if let bias { acc &+= bias[oc] }
-                var v =
-                  multiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]) &+ p.outputOffset
-                v = min(max(v, p.activation.min), p.activation.max)
-                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Int8(
-                  truncatingIfNeeded: v)
               }
+              if let bias { acc &+= bias[oc] }
+              output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] =
+                q.requantize(acc, oc)
             }
           }
         }

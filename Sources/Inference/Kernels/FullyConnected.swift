@@ -132,22 +132,18 @@ public func fullyConnectedReference(
 ) {
   let depth = p.accumulationDepth
   let perChannel = p.channels.count > 1
-  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
-    p.channels.shifts.withUnsafeBufferPointer { shifts in
-      for b in 0..<p.batches {
-        let row = input + b * depth
-        for o in 0..<p.outputDepth {
-          let w = weights + o * depth
-          var acc: Int32 = 0
-          for d in 0..<depth {
-            acc &+= (Int32(w[d]) &+ p.weightsOffset) &* (Int32(row[d]) &+ p.inputOffset)
-          }
-          if let bias { acc &+= bias[o] }
-          let c = perChannel ? o : 0
-          var v = multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]) &+ p.outputOffset
-          v = min(max(v, p.activation.min), p.activation.max)
-          output[b * p.outputDepth + o] = Int8(truncatingIfNeeded: v)
+  p.channels.withOutput(offset: p.outputOffset, activation: p.activation) { q in
+    for b in 0..<p.batches {
+      let row = input + b * depth
+      for o in 0..<p.outputDepth {
+        let w = weights + o * depth
+        var acc: Int32 = 0
+        for d in 0..<depth {
+          acc &+= (Int32(w[d]) &+ p.weightsOffset) &* (Int32(row[d]) &+ p.inputOffset)
         }
+        if let bias { acc &+= bias[o] }
+        let c = perChannel ? o : 0
+        output[b * p.outputDepth + o] = q.requantize(acc, c)
       }
     }
   }

@@ -34,11 +34,9 @@ public func prepareHardSwish(
   outputQuantization: TensorQuantization
 ) throws(KernelError) -> HardSwishParams {
   let op: StaticString = "HARD_SWISH"
-  try checkElementwise(input, output, op: op)
-  try checkScale(inputQuantization.scale, op: op, what: "input scale must be positive and finite")
-  try checkScale(outputQuantization.scale, op: op, what: "output scale must be positive and finite")
-  try checkZeroPoint(inputQuantization.zeroPoint, op: op)
-  try checkZeroPoint(outputQuantization.zeroPoint, op: op)
+  try checkUnaryOperands(
+    op: op, input: input, output: output, inputQuantization: inputQuantization,
+    outputQuantization: outputQuantization)
   let hiresInputScale = (Float(1) / 128) * inputQuantization.scale
   let out = quantizeMultiplier(Double(hiresInputScale / outputQuantization.scale))
   guard out.shift <= 0 else {

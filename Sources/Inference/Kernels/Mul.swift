@@ -20,18 +20,10 @@ public func prepareMul(
   input1Quantization: TensorQuantization, input2Quantization: TensorQuantization,
   outputQuantization: TensorQuantization, activation: FusedActivation
 ) throws(KernelError) -> MulParams {
-  let op: StaticString = "MUL"
-  guard let plan = BroadcastPlan(input1, input2, output: output) else {
-    throw KernelError(op, "input shapes do not broadcast to the output shape", value: output.rank)
-  }
-  try checkScale(
-    input1Quantization.scale, op: op, what: "input 1 scale must be positive and finite")
-  try checkScale(
-    input2Quantization.scale, op: op, what: "input 2 scale must be positive and finite")
-  try checkScale(outputQuantization.scale, op: op, what: "output scale must be positive and finite")
-  try checkZeroPoint(input1Quantization.zeroPoint, op: op)
-  try checkZeroPoint(input2Quantization.zeroPoint, op: op)
-  try checkZeroPoint(outputQuantization.zeroPoint, op: op)
+  let plan = try checkedBinaryOperands(
+    op: "MUL", input1: input1, input2: input2, output: output,
+    input1Quantization: input1Quantization, input2Quantization: input2Quantization,
+    outputQuantization: outputQuantization)
   let real =
     Double(input1Quantization.scale) * Double(input2Quantization.scale)
     / Double(outputQuantization.scale)
@@ -46,10 +38,11 @@ public func mul(
   _ p: MulParams, input1: UnsafePointer<Int8>, input2: UnsafePointer<Int8>,
   output: UnsafeMutablePointer<Int8>
 ) {
-  p.plan.forEachIndex { o, i, j in
-    let product = (Int32(input1[i]) &+ p.input1Offset) &* (Int32(input2[j]) &+ p.input2Offset)
-    let raw =
-      multiplyByQuantizedMultiplier(product, p.output.multiplier, p.output.shift) &+ p.outputOffset
-    output[o] = Int8(truncatingIfNeeded: min(max(raw, p.activation.min), p.activation.max))
+  binaryElementwise(
+    p.plan, input1: input1, input2: input2, output: output, activation: p.activation
+  ) { x1, x2 in
+    let product = (x1 &+ p.input1Offset) &* (x2 &+ p.input2Offset)
+    return multiplyByQuantizedMultiplier(product, p.output.multiplier, p.output.shift)
+      &+ p.outputOffset
   }
 }

@@ -95,32 +95,19 @@ public func averagePool2DReference(
   input: UnsafePointer<Int8>, inputShape: Shape,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
-  let (batches, inputHeight, inputWidth, depth) = (
-    inputShape[0], inputShape[1], inputShape[2], inputShape[3]
-  )
-  let (outputHeight, outputWidth) = (outputShape[1], outputShape[2])
-  for b in 0..<batches {
-    for oy in 0..<outputHeight {
-      for ox in 0..<outputWidth {
-        let w = poolWindow(p, oy: oy, ox: ox, inputHeight: inputHeight, inputWidth: inputWidth)
-        let count = Int32((w.yEnd - w.yStart) * (w.xEnd - w.xStart))
-        for c in 0..<depth {
-          var acc: Int32 = 0
-          for fy in w.yStart..<w.yEnd {
-            for fx in w.xStart..<w.xEnd {
-              acc &+= Int32(
-                input[((b * inputHeight + w.inY + fy) * inputWidth + w.inX + fx) * depth + c])
-            }
-          }
-          // Round half away from zero with truncating division, as TFLM.
-          acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count
-          acc = min(max(acc, p.activation.min), p.activation.max)
-          output[((b * outputHeight + oy) * outputWidth + ox) * depth + c] = Int8(
-            truncatingIfNeeded: acc)
-        }
-      }
-    }
-  }
+  pool2DReference(
+    p, input: input, inputShape: inputShape, output: output, outputShape: outputShape,
+    initial: 0, fold: { $0 &+ $1 }, finish: roundedAverage)
+}
+
+/// `sum / count` rounded half away from zero with truncating division, as TFLM's
+/// average pool divides.
+///
+///     roundedAverage(5, 2)    // 3
+///     roundedAverage(-5, 2)   // -3
+@inline(__always)
+func roundedAverage(_ sum: Int32, _ count: Int32) -> Int32 {
+  sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count
 }
 
 /// Integer-only MAX_POOL_2D over shapes checked by `preparePool2D`.
@@ -129,27 +116,43 @@ public func maxPool2D(
   input: UnsafePointer<Int8>, inputShape: Shape,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
-  let (batches, inputHeight, inputWidth, depth) = (
-    inputShape[0], inputShape[1], inputShape[2], inputShape[3]
-  )
-  let (outputHeight, outputWidth) = (outputShape[1], outputShape[2])
+  pool2DReference(
+    p, input: input, inputShape: inputShape, output: output, outputShape: outputShape,
+    initial: Int32(Int8.min), fold: { max($0, $1) }
+  ) { best, _ in best }
+}
+
+/// The reference loops both pools share (TFLM `AveragePool` / `MaxPool`): per output
+/// element, the values of its window clipped to the image are folded with `fold`
+/// from `initial`; `finish(folded, taps)` gives the output before the activation
+/// clamp. Inlined with its non-escaping closures: one plain loop per pool.
+@inline(__always)
+func pool2DReference(
+  _ p: Pool2DParams,
+  input: UnsafePointer<Int8>, inputShape: Shape,
+  output: UnsafeMutablePointer<Int8>, outputShape: Shape,
+  initial: Int32, fold: (Int32, Int32) -> Int32, finish: (Int32, Int32) -> Int32
+) {
+  let (batches, inputHeight, inputWidth, depth) = inputShape.nhwc
+  let (_, outputHeight, outputWidth, _) = outputShape.nhwc
   for b in 0..<batches {
     for oy in 0..<outputHeight {
       for ox in 0..<outputWidth {
         let w = poolWindow(p, oy: oy, ox: ox, inputHeight: inputHeight, inputWidth: inputWidth)
+        let count = Int32((w.yEnd - w.yStart) * (w.xEnd - w.xStart))
         for c in 0..<depth {
-          var best = Int32(Int8.min)
+          var acc = initial
           for fy in w.yStart..<w.yEnd {
             for fx in w.xStart..<w.xEnd {
-              best = max(
-                best,
+              acc = fold(
+                acc,
                 Int32(input[((b * inputHeight + w.inY + fy) * inputWidth + w.inX + fx) * depth + c])
               )
             }
           }
-          best = min(max(best, p.activation.min), p.activation.max)
+          let v = min(max(finish(acc, count), p.activation.min), p.activation.max)
           output[((b * outputHeight + oy) * outputWidth + ox) * depth + c] = Int8(
-            truncatingIfNeeded: best)
+            truncatingIfNeeded: v)
         }
       }
     }
@@ -164,14 +167,11 @@ public func averagePool2DChannelVectors(
   input: UnsafePointer<Int8>, inputShape: Shape,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
-  let (batches, inputHeight, inputWidth, depth) = (
-    inputShape[0], inputShape[1], inputShape[2], inputShape[3]
-  )
-  let (outputHeight, outputWidth) = (outputShape[1], outputShape[2])
+  let (batches, inputHeight, inputWidth, depth) = inputShape.nhwc
+  let (_, outputHeight, outputWidth, _) = outputShape.nhwc
   let vectorChannels = depth & ~7
-  // Round half away from zero with truncating division, as TFLM.
   @inline(__always) func average(_ sum: Int32, _ count: Int32) -> Int8 {
-    let q = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count
+    let q = roundedAverage(sum, count)
     return Int8(truncatingIfNeeded: min(max(q, p.activation.min), p.activation.max))
   }
   var out = output

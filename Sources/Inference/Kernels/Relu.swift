@@ -32,11 +32,9 @@ public func prepareRelu(
   outputQuantization: TensorQuantization
 ) throws(KernelError) -> ReluParams {
   let op: StaticString = "RELU"
-  try checkElementwise(input, output, op: op)
-  try checkScale(inputQuantization.scale, op: op, what: "input scale must be positive and finite")
-  try checkScale(outputQuantization.scale, op: op, what: "output scale must be positive and finite")
-  try checkZeroPoint(inputQuantization.zeroPoint, op: op)
-  try checkZeroPoint(outputQuantization.zeroPoint, op: op)
+  try checkUnaryOperands(
+    op: op, input: input, output: output, inputQuantization: inputQuantization,
+    outputQuantization: outputQuantization)
   return ReluParams(
     inputZeroPoint: inputQuantization.zeroPoint, outputZeroPoint: outputQuantization.zeroPoint,
     rescale: QuantizedMultiplier(
@@ -71,9 +69,8 @@ public func prepareRelu6(
   input: Shape, output: Shape, inputQuantization: TensorQuantization
 ) throws(KernelError) -> Relu6Params {
   let op: StaticString = "RELU6"
-  try checkElementwise(input, output, op: op)
-  try checkScale(inputQuantization.scale, op: op, what: "input scale must be positive and finite")
-  try checkZeroPoint(inputQuantization.zeroPoint, op: op)
+  try checkUnaryOperands(
+    op: op, input: input, output: output, inputQuantization: inputQuantization)
   let steps = (Float(6) / inputQuantization.scale).rounded(.toNearestOrAwayFromZero)
   // TFLM converts round(6 / scale) + zero point to int32_t; beyond the int32 range
   // (scales below 3e-9) x86 gives INT32_MIN, which the clamp then takes to -128.
@@ -113,11 +110,9 @@ public func prepareLeakyRelu(
   outputQuantization: TensorQuantization
 ) throws(KernelError) -> LeakyReluParams {
   let op: StaticString = "LEAKY_RELU"
-  try checkElementwise(input, output, op: op)
-  try checkScale(inputQuantization.scale, op: op, what: "input scale must be positive and finite")
-  try checkScale(outputQuantization.scale, op: op, what: "output scale must be positive and finite")
-  try checkZeroPoint(inputQuantization.zeroPoint, op: op)
-  try checkZeroPoint(outputQuantization.zeroPoint, op: op)
+  try checkUnaryOperands(
+    op: op, input: input, output: output, inputQuantization: inputQuantization,
+    outputQuantization: outputQuantization)
   guard alpha.isFinite else {
     throw KernelError(op, "alpha must be finite", value: Int(alpha.bitPattern))
   }
@@ -159,4 +154,21 @@ func checkElementwise(_ input: Shape, _ output: Shape, op: StaticString) throws(
   guard input.elementCount == output.elementCount else {
     throw KernelError(op, "input and output element counts differ", value: output.elementCount)
   }
+}
+
+/// The operand checks the unary int8 ops share, in this order: element counts match
+/// (`checkElementwise`), the input's scale and (when the op reads it) the output's are
+/// positive and finite, then both zero points fit int8.
+func checkUnaryOperands(
+  op: StaticString, input: Shape, output: Shape, inputQuantization: TensorQuantization,
+  outputQuantization: TensorQuantization? = nil
+) throws(KernelError) {
+  try checkElementwise(input, output, op: op)
+  try checkScale(inputQuantization.scale, op: op, what: "input scale must be positive and finite")
+  if let outputQuantization {
+    try checkScale(
+      outputQuantization.scale, op: op, what: "output scale must be positive and finite")
+  }
+  try checkZeroPoint(inputQuantization.zeroPoint, op: op)
+  if let outputQuantization { try checkZeroPoint(outputQuantization.zeroPoint, op: op) }
 }
