@@ -87,13 +87,7 @@ enum Features {
     Console.write(hex: hash)
     Console.write("\n")
     Report.work("frontend", work, audioSamples: samples.count)
-    if frameCount > 0 {
-      Console.write("frontend per frame: ")
-      Console.write(Int64(work / UInt64(frameCount)))
-      Console.write(" ")
-      Console.write(Board.counterUnit)
-      Console.write("\n")
-    }
+    Report.average("frontend per frame", work, per: frameCount)
     if overflow {
       Console.write("error: the front end produced more frames than one per step\n")
     }

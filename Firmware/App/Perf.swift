@@ -35,13 +35,13 @@ enum Perf {
           alignment: Interpreter.arenaAlignment)
         interpreter = try Interpreter(model: model, arena: arena)
       } catch {
-        return fail(modelPath, error.description)
+        return Report.failure(modelPath, error.description)
       }
     } catch {
-      return fail(modelPath, error.description)
+      return Report.failure(modelPath, error.description)
     }
     guard interpreter.inputCount == 1 else {
-      return fail(modelPath, "layers takes models with one input")
+      return Report.failure(modelPath, "layers takes models with one input")
     }
     let input = interpreter.input(0)
     var inputs = try Semihosting.File(path: inputsPath, mode: .readBinary)
@@ -77,7 +77,7 @@ enum Perf {
       do throws(InterpreterError) {
         try interpreter.invoke()
       } catch {
-        return fail(modelPath, error.description)
+        return Report.failure(modelPath, error.description)
       }
       total += Measure.stop()
       copyOutputs(interpreter, to: whole.baseAddress!, compare: false)
@@ -177,7 +177,7 @@ enum Perf {
     do throws(FrontendError) {
       extractor = try FeatureExtractor(kind)
     } catch {
-      return fail(clipPath, error.description)
+      return Report.failure(clipPath, error.description)
     }
     kws_heap_freeze()
 
@@ -205,22 +205,7 @@ enum Perf {
     Console.write(Int(checksum))
     Console.write("\n")
     Report.work("frontend", work, audioSamples: samples.count)
-    if frames > 0 {
-      Console.write("frontend per frame: ")
-      Console.write(Int64(work / UInt64(frames)))
-      Console.write(" ")
-      Console.write(Board.counterUnit)
-      Console.write("\n")
-    }
+    Report.average("frontend per frame", work, per: frames)
     return Report.resources() ? ExitStatus.success : ExitStatus.allocationAfterStartup
-  }
-
-  private static func fail(_ path: UnsafePointer<CChar>, _ message: String) -> CInt {
-    Console.write("error: ")
-    Console.write(cString: path)
-    Console.write(": ")
-    Console.write(message)
-    Console.write("\n")
-    return ExitStatus.ioError
   }
 }

@@ -48,4 +48,29 @@ enum Report {
     Console.write(Board.counterUnit)
     Console.write("\n")
   }
+
+  /// `label: total/count instructions` plus `note`, printed only when `count` > 0:
+  /// e.g. `model per invocation: 9075375 instructions (quantizing the input included)`.
+  static func average(
+    _ label: StaticString, _ total: UInt64, per count: Int, note: StaticString = ""
+  ) {
+    guard count > 0 else { return }
+    Console.write(label)
+    Console.write(": ")
+    Console.write(Int64(total / UInt64(count)))
+    Console.write(" ")
+    Console.write(Board.counterUnit)
+    Console.write(note)
+    Console.write("\n")
+  }
+
+  /// `error: <path>: <message>`; returns the I/O error exit status.
+  static func failure(_ path: UnsafePointer<CChar>, _ message: String) -> CInt {
+    Console.write("error: ")
+    Console.write(cString: path)
+    Console.write(": ")
+    Console.write(message)
+    Console.write("\n")
+    return ExitStatus.ioError
+  }
 }

@@ -24,7 +24,7 @@ enum Infer {
     do throws(ModelError) {
       model = try Model(bytes: UnsafeRawBufferPointer(modelBytes))
     } catch {
-      return fail(modelPath, error.description)
+      return Report.failure(modelPath, error.description)
     }
     let interpreter: Interpreter
     do throws(InterpreterError) {
@@ -33,7 +33,7 @@ enum Infer {
         alignment: Interpreter.arenaAlignment)
       interpreter = try Interpreter(model: model, arena: arena)
     } catch {
-      return fail(modelPath, error.description)
+      return Report.failure(modelPath, error.description)
     }
     var caseInputBytes = 0
     for i in 0..<interpreter.inputCount { caseInputBytes += interpreter.input(i).byteCount }
@@ -87,7 +87,7 @@ enum Infer {
       }
     }
     if let failure {
-      return fail(modelPath, failure.description)
+      return Report.failure(modelPath, failure.description)
     }
 
     var out = try Semihosting.File(path: outputsPath, mode: .writeBinary)
@@ -103,22 +103,7 @@ enum Infer {
     Console.write(cases)
     Console.write("\n")
     Report.work("inference", work, audioSamples: 0)
-    if cases > 0 {
-      Console.write("inference per invocation: ")
-      Console.write(Int64(work / UInt64(cases)))
-      Console.write(" ")
-      Console.write(Board.counterUnit)
-      Console.write("\n")
-    }
+    Report.average("inference per invocation", work, per: cases)
     return Report.resources() ? ExitStatus.success : ExitStatus.allocationAfterStartup
-  }
-
-  private static func fail(_ path: UnsafePointer<CChar>, _ message: String) -> CInt {
-    Console.write("error: ")
-    Console.write(cString: path)
-    Console.write(": ")
-    Console.write(message)
-    Console.write("\n")
-    return ExitStatus.ioError
   }
 }

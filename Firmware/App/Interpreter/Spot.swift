@@ -196,20 +196,12 @@ enum Spot {
     Report.work("total", work, audioSamples: samples.count)
     Report.work("front end", work - modelWork, audioSamples: samples.count)
     Report.work("model", modelWork, audioSamples: samples.count)
-    if frames > 0 {
-      Console.write("front end per frame: ")
-      Console.write(Int64((work - modelWork) / UInt64(frames)))
-      Console.write(" ")
-      Console.write(Board.counterUnit)
-      Console.write(" (records included when written)\n")
-    }
-    if invocations > 0 {
-      Console.write("model per invocation: ")
-      Console.write(Int64(modelWork / UInt64(invocations)))
-      Console.write(" ")
-      Console.write(Board.counterUnit)
-      Console.write(" (quantizing the input included)\n")
-    }
+    Report.average(
+      "front end per frame", work - modelWork, per: frames,
+      note: " (records included when written)")
+    Report.average(
+      "model per invocation", modelWork, per: invocations,
+      note: " (quantizing the input included)")
     return Report.resources() ? ExitStatus.success : ExitStatus.allocationAfterStartup
   }
 
