@@ -21,25 +21,7 @@ enum Perf {
     modelPath: UnsafePointer<CChar>, inputsPath: UnsafePointer<CChar>
   ) throws(SemihostingError) -> CInt {
     // ---- start-up ------------------------------------------------------------------
-    var file = try Semihosting.File(path: modelPath, mode: .readBinary)
-    let modelBytes = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: try file.length(), alignment: 16)
-    try file.read(into: modelBytes)
-    file.close()
-    let interpreter: Interpreter
-    do throws(ModelError) {
-      let model = try Model(bytes: UnsafeRawBufferPointer(modelBytes))
-      do throws(InterpreterError) {
-        let arena = UnsafeMutableRawBufferPointer.allocate(
-          byteCount: try Interpreter.arenaBytesRequired(for: model),
-          alignment: Interpreter.arenaAlignment)
-        interpreter = try Interpreter(model: model, arena: arena)
-      } catch {
-        return Report.failure(modelPath, error.description)
-      }
-    } catch {
-      return Report.failure(modelPath, error.description)
-    }
+    guard let (_, interpreter) = try Infer.load(modelPath) else { return ExitStatus.ioError }
     guard interpreter.inputCount == 1 else {
       return Report.failure(modelPath, "layers takes models with one input")
     }

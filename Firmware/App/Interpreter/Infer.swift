@@ -10,31 +10,41 @@ import CSupport
 import Inference
 
 enum Infer {
+  /// The model file at `path`, read into RAM and prepared with an arena of its own;
+  /// nil once the reason is printed (`error: <path>: ...`). Start-up only: allocates.
+  static func load(_ path: UnsafePointer<CChar>) throws(SemihostingError)
+    -> (bytes: UnsafeRawBufferPointer, interpreter: Interpreter)?
+  {
+    let bytes = try Spot.readAligned(path)
+    let message: String
+    do throws(ModelError) {
+      let model = try Model(bytes: bytes)
+      do throws(InterpreterError) {
+        return (bytes, try interpreter(for: model))
+      } catch {
+        message = error.description
+      }
+    } catch {
+      message = error.description
+    }
+    _ = Report.failure(path, message)
+    return nil
+  }
+
+  /// An interpreter for `model` with an arena of exactly the size it needs.
+  static func interpreter(for model: Model) throws(InterpreterError) -> Interpreter {
+    let arena = UnsafeMutableRawBufferPointer.allocate(
+      byteCount: try Interpreter.arenaBytesRequired(for: model),
+      alignment: Interpreter.arenaAlignment)
+    return try Interpreter(model: model, arena: arena)
+  }
+
   static func run(
     modelPath: UnsafePointer<CChar>, inputsPath: UnsafePointer<CChar>,
     outputsPath: UnsafePointer<CChar>
   ) throws(SemihostingError) -> CInt {
     // ---- start-up ------------------------------------------------------------------
-    var file = try Semihosting.File(path: modelPath, mode: .readBinary)
-    let modelBytes = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: try file.length(), alignment: 16)
-    try file.read(into: modelBytes)
-    file.close()
-    let model: Model
-    do throws(ModelError) {
-      model = try Model(bytes: UnsafeRawBufferPointer(modelBytes))
-    } catch {
-      return Report.failure(modelPath, error.description)
-    }
-    let interpreter: Interpreter
-    do throws(InterpreterError) {
-      let arena = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: try Interpreter.arenaBytesRequired(for: model),
-        alignment: Interpreter.arenaAlignment)
-      interpreter = try Interpreter(model: model, arena: arena)
-    } catch {
-      return Report.failure(modelPath, error.description)
-    }
+    guard let (modelBytes, interpreter) = try load(modelPath) else { return ExitStatus.ioError }
     var caseInputBytes = 0
     for i in 0..<interpreter.inputCount { caseInputBytes += interpreter.input(i).byteCount }
     var caseOutputBytes = 0

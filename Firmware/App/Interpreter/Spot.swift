@@ -227,10 +227,7 @@ enum Spot {
       return nil
     }
     do throws(InterpreterError) {
-      let arena = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: try Interpreter.arenaBytesRequired(for: parsed),
-        alignment: Interpreter.arenaAlignment)
-      let interpreter = try Interpreter(model: parsed, arena: arena)
+      let interpreter = try Infer.interpreter(for: parsed)
       return Loaded(modelBytes: model, settings: settings, interpreter: interpreter)
     } catch {
       report(name, error.description)
