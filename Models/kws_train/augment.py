@@ -89,7 +89,7 @@ class Augmenter:
   """Turns clean int16 clips into augmented int16 clips.
 
   Per clip: time shift (+-`shift_ms`, zero fill), a room response with probability
-  `p_reverb`, background noise with probability `p_noise` at an SNR drawn uniformly
+  `p_reverb`, background noise (`background`) with probability `p_noise` at an SNR drawn uniformly
   from `snr_db`, then a peak level (fraction of full scale): with probability
   `p_quiet` log-uniform over `quiet`, else uniform over `peak`.
 
@@ -103,12 +103,17 @@ class Augmenter:
   """
 
   def __init__(self, noise, impulses, shift_ms=100, p_reverb=0.25, p_noise=0.8,
-               snr_db=(3.0, 30.0), peak=(0.05, 0.95), p_quiet=0.0, quiet=(0.002, 0.05)):
+               snr_db=(3.0, 30.0), peak=(0.05, 0.95), p_quiet=0.0, quiet=(0.002, 0.05),
+               tones=None, silence_mix=(0.0, 0.0, 0.0, 0.0)):
     self.noise, self.impulses = noise, impulses
     self.shift = int(shift_ms * SAMPLE_RATE / 1000)
     self.p_reverb, self.p_noise = p_reverb, p_noise
     self.snr_db, self.peak = snr_db, peak
     self.p_quiet, self.quiet = p_quiet, quiet
+    self.tones = tones
+    # Training silence kinds besides a plain recording window, as probabilities:
+    # (re-equalized recording, two recordings mixed, colored noise, real room tone).
+    self.silence_mix = tuple(silence_mix)
 
   def speech(self, x, rng):
     y = x.astype(np.float64)
@@ -131,7 +136,7 @@ class Augmenter:
       if after > 0:
         y *= before / after
     if self.noise and rng.random() < self.p_noise:
-      n = self.noise.window(rng, "train").astype(np.float64)
+      n, _ = self.background(rng, "train")
       ps, pn = np.mean(y * y), np.mean(n * n)
       if ps > 0 and pn > 0:
         snr = rng.uniform(*self.snr_db)
@@ -142,15 +147,120 @@ class Augmenter:
       level = rng.uniform(*self.peak)
     return _to_int16(y, level)
 
+  def background(self, rng, part="train"):
+    """A 1 s noise window as float samples, and whether its level is its own (room
+    tone) rather than arbitrary.
+
+    For training (`part == "train"`), `silence_mix` turns some windows into other
+    backgrounds, since six recordings are few: the same recording through a random
+    equalizer, two recordings mixed, colored noise of a random spectral slope, or
+    the room tone of a real clip (`room_tones`). Held-out noise is always a plain
+    window of the held-out part of a recording."""
+    kind = -1
+    if part == "train" and any(self.silence_mix):
+      u, acc = rng.random(), 0.0
+      for k, p in enumerate(self.silence_mix):
+        acc += p
+        if u < acc:
+          kind = k
+          break
+    if kind == 3 and self.tones:
+      return _loop(self.tones[rng.integers(len(self.tones))], rng), True
+    if kind == 2:
+      n = colored_noise(rng, rng.uniform(-1.0, 2.5))
+    else:
+      n = self.noise.window(rng, part).astype(np.float64)
+    if kind == 1:
+      m = self.noise.window(rng, part).astype(np.float64)
+      pn, pm = np.mean(n * n), np.mean(m * m)
+      if pn > 0 and pm > 0:
+        n = n + m * np.sqrt(pn / pm * 10 ** (rng.uniform(-10, 10) / 10))
+    if kind in (0, 2):
+      n = random_eq(n, rng)
+    return n, False
+
   def silence(self, rng, part="train"):
-    """One second of background only: a noise window at a level spread over 40 dB,
-    so the model sees quiet rooms and loud ones."""
+    """One second of background only (`background`): a room tone at its own level,
+    anything else at a peak level spread over 40 dB, so the model sees quiet rooms
+    and loud ones."""
     if not self.noise:
       # No recordings: low white noise, never exact zeros (a zero clip has no peak
       # to normalize by).
       return _to_int16(rng.standard_normal(CLIP_SAMPLES), 10 ** rng.uniform(-3, -1))
-    n = self.noise.window(rng, part).astype(np.float64)
+    n, own_level = self.background(rng, part)
+    if own_level:
+      y = np.round(n)
+      if not np.any(y > 0):
+        y[0] = 1
+      return np.clip(y, -32768, 32767).astype(np.int16)
     return _to_int16(n, 10 ** rng.uniform(-2.5, -0.3))
+
+
+def colored_noise(rng, slope, n=CLIP_SAMPLES):
+  """Gaussian noise whose power falls as f^-slope (0 white, 1 pink, 2 brown; below
+  zero it rises), normalized to unit RMS."""
+  spec = np.fft.rfft(rng.standard_normal(n))
+  f = np.arange(len(spec), dtype=np.float64)
+  f[0] = 1.0
+  y = np.fft.irfft(spec * f ** (-slope / 2), n)
+  return y / max(np.sqrt(np.mean(y * y)), 1e-12)
+
+
+def random_eq(y, rng, bands=6, db=12.0):
+  """`y` through a smooth random equalizer: gains drawn uniformly in +-`db` at
+  `bands` log-spaced frequencies from 50 Hz to 8 kHz, interpolated on a log axis."""
+  spec = np.fft.rfft(y)
+  f = np.fft.rfftfreq(len(y), 1.0 / SAMPLE_RATE)
+  nodes = np.geomspace(50.0, SAMPLE_RATE / 2, bands)
+  gains = rng.uniform(-db, db, bands)
+  g = np.interp(np.log(np.maximum(f, 50.0)), np.log(nodes), gains)
+  return np.fft.irfft(spec * 10 ** (g / 20), len(y))
+
+
+def room_tones(audio, min_ms=150, margin_ms=30, below_db=15.0):
+  """The quiet stretches of real clips, before and after the word: a list of float
+  arrays, at most one (the longest) per clip.
+
+  A 10 ms frame is quiet when its RMS is within 6 dB of the clip's 10th-percentile
+  frame; runs of exact zeros (padding, digital silence) never count. Each run loses
+  `margin_ms` at both ends, so a breath or the word's edge stays out, and must still
+  last `min_ms`. A clip whose loudest frame is not `below_db` above that floor gives
+  nothing: there the "floor" may be the word itself."""
+  frame = SAMPLE_RATE // 100
+  need, margin = min_ms // 10, margin_ms // 10
+  out = []
+  for x in audio:
+    n = len(x) // frame
+    e = np.sqrt(np.mean(x[: n * frame].astype(np.float64).reshape(n, frame) ** 2, axis=1))
+    live = e > 0
+    if live.sum() < need:
+      continue
+    floor = np.percentile(e[live], 10)
+    if e.max() < floor * 10 ** (below_db / 20):
+      continue
+    quiet = live & (e <= floor * 2)
+    best, run_start = None, None
+    for i in range(n + 1):
+      if i < n and quiet[i]:
+        run_start = i if run_start is None else run_start
+        continue
+      if run_start is not None:
+        a, b = run_start + margin, i - margin
+        if b - a >= need and (best is None or b - a > best[1] - best[0]):
+          best = (a, b)
+        run_start = None
+    if best:
+      out.append(x[best[0] * frame: best[1] * frame].astype(np.float64))
+  return out
+
+
+def _loop(t, rng, n=CLIP_SAMPLES):
+  """`t` repeated forwards and backwards alternately (no clicks at the joins) to `n`
+  samples, from a random starting point."""
+  reps = -(-(n + len(t)) // len(t))
+  tiled = np.concatenate([t if k % 2 == 0 else t[::-1] for k in range(reps + 1)])
+  start = int(rng.integers(0, len(t)))
+  return tiled[start: start + n]
 
 
 def _to_int16(y, peak):

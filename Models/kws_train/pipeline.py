@@ -20,9 +20,11 @@ import time
 
 import numpy as np
 
-from . import augment, dataset, features
+from . import augment, dataset, features, negatives
 
-SPLITS = ("val", "test_real", "test_synth")
+# test_words: real clips of words kept out of training altogether (`holdout_words`),
+# to measure `unknown` on words the model never heard, in real voices.
+SPLITS = ("val", "test_real", "test_synth", "test_words")
 
 
 def _progress():
@@ -43,12 +45,18 @@ def _manifest_groups(root):
   return groups
 
 
-def collect(real_roots, synth_train, synth_test, test_roots=()):
-  """Clip lists per split: training pool, val, test_real, test_synth.
+def collect(real_roots, synth_train, synth_test, test_roots=(), holdout_words=()):
+  """Clip lists per split: training pool, val, test_real, test_synth, test_words.
 
   `test_roots` are real folders used for testing only (e.g. speakers kept out of
-  the training data altogether); their clips join the hash split's test band."""
-  pools = {"train": [], "val": [], "test_real": [], "test_synth": []}
+  the training data altogether); their clips join the hash split's test band.
+  Real clips of `holdout_words` (non-keywords, e.g. "happy") go to test_words
+  whatever their speaker's split, and synthetic ones are dropped."""
+  held = set(holdout_words)
+  bad = held & set(dataset.KEYWORDS)
+  if bad:
+    raise dataset.DataError(f"cannot hold out keyword(s) {sorted(bad)}: only unknown words")
+  pools = {"train": [], "val": [], "test_real": [], "test_synth": [], "test_words": []}
   for root in test_roots:
     for c in dataset.scan(root, all_split="testing"):
       c["group"] = "real"
@@ -56,17 +64,24 @@ def collect(real_roots, synth_train, synth_test, test_roots=()):
   for root in real_roots:
     for c in dataset.scan(root):
       c["group"] = "real"
+      if c["word"] in held:
+        pools["test_words"].append(c)
+        continue
       pools[{"training": "train", "validation": "val", "testing": "test_real"}[c["split"]]].append(c)
   for root in synth_train:
     groups = _manifest_groups(root)
     # Synthetic training voices: 10 % of the "speakers" validate, none test (the
     # held-out festival voices are the synthetic test).
     for c in dataset.scan(root, validation_percent=10.0, testing_percent=0.0):
+      if c["word"] in held:
+        continue
       c["group"] = groups.get(os.path.normpath(c["path"]), "synthetic")
       pools["train" if c["split"] == "training" else "val"].append(c)
   for root in synth_test:
     groups = _manifest_groups(root)
     for c in dataset.scan(root, all_split="testing"):
+      if c["word"] in held:
+        continue
       c["group"] = groups.get(os.path.normpath(c["path"]), "synthetic")
       pools["test_synth"].append(c)
   return pools
@@ -86,6 +101,7 @@ def load_npz(path):
 
 def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_class=None,
                    seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(),
+                   negatives_count=0, holdout_words=(), silence_mix=(0.0, 0.0, 0.0, 0.0),
                    audio_only=False, log=print):
   """Writes augmented training rounds and clean held-out sets, then their features.
 
@@ -93,13 +109,18 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
   keyed by everything that decides it (folders, seed, rounds, per-class count), and
   features (`work/features/<set>.npz`) keyed by that plus the front end. The audio
   stage needs no Swift build (`audio_only=True`), so it can run ahead of one.
+  `negatives_count` pseudo-words from real training speech (`negatives.py`) join
+  the `unknown` pool. `silence_mix` (see `augment.Augmenter.silence`) varies the
+  training silence; its room tones come from the real training clips.
   """
   t0 = time.time()
   config = {"real_roots": list(real_roots), "test_roots": list(test_roots),
             "synth_train": list(synth_train), "synth_test": list(synth_test), "seed": seed,
             "rounds": rounds, "per_class": per_class, "impulses": impulses,
-            "augment": augment.Augmenter(None, None).__dict__, "version": 2}
-  pools = collect(real_roots, synth_train, synth_test, test_roots)
+            "augment": augment.Augmenter(None, None).__dict__, "negatives": negatives_count,
+            "holdout_words": sorted(holdout_words), "silence_mix": list(silence_mix),
+            "version": 3}
+  pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words)
   # The key covers the clip lists too: clips added to a folder invalidate the cache.
   listing = {k: [c["path"] for c in v] for k, v in pools.items()}
   key = hashlib.sha1(json.dumps([config, listing], sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -156,7 +177,6 @@ def _build_audio(config, pools, key, audio_dir, log):
   noise = augment.NoiseBank(noise_paths)
   imp = augment.load_impulses(config["impulses"] or augment.default_impulse_folder())
   log(f"noise recordings: {len(noise.train)}, room responses: {len(imp)}")
-  aug = augment.Augmenter(noise, imp)
   os.makedirs(audio_dir, exist_ok=True)
 
   def save(name, clips, y, src, grp):
@@ -166,14 +186,28 @@ def _build_audio(config, pools, key, audio_dir, log):
 
   train = pools["train"]
   audio = dataset.load_clips(train, progress=tq)
+  tones = None
+  if config["silence_mix"][3] > 0:
+    # Unpadded real clips only: the zero padding of a short clip is not room tone.
+    tones = augment.room_tones([dataset.read_audio(c["path"]) for c in train if c["group"] == "real"])
+    log(f"room tones from real training clips: {len(tones)}")
+  aug = augment.Augmenter(noise, imp, tones=tones, silence_mix=config["silence_mix"])
+  if config["negatives"]:
+    extra, sources = negatives.pseudo_words(audio, train, config["negatives"],
+                                            np.random.default_rng([seed, 2000]))
+    log(f"pseudo-words from real speech: {len(extra)}")
+    audio = np.concatenate([audio, extra])
+    train = train + [{"path": s, "word": "_pseudo", "label": dataset.UNKNOWN, "speaker": "",
+                      "split": "training", "group": "pseudo"} for s in sources]
   labels = np.array([c["label"] for c in train])
   if per_class is None:
     # Every keyword's pool fully used once per round; smaller pools repeat.
     per_class = max(int(np.sum(labels == dataset.LABELS.index(k))) for k in dataset.KEYWORDS)
   summary = {"key": key, "config": config, "per_class": per_class, "noise": noise.names,
-             "impulses": len(imp), "sets": [],
+             "impulses": len(imp), "room_tones": len(tones or []), "sets": [],
              "pool": {"train": _counts(labels),
-                      "train_real": _counts([c["label"] for c in train if c["group"] == "real"])}}
+                      "train_real": _counts([c["label"] for c in train if c["group"] == "real"]),
+                      "train_pseudo": _counts([c["label"] for c in train if c["group"] == "pseudo"])}}
   for r in range(rounds):
     rng = np.random.default_rng([seed, r])
     idx = augment.balanced_indices(labels, per_class, rng)
@@ -189,10 +223,20 @@ def _build_audio(config, pools, key, audio_dir, log):
     clips_meta = pools[split]
     audio_s = (dataset.load_clips(clips_meta, progress=tq) if clips_meta
                else np.zeros((0, dataset.CLIP_SAMPLES), np.int16))
+    # A clip without one positive sample (e.g. a large negative DC offset) has no
+    # MFCC clip-peak normalization (x / max(x)); `kws eval` feeds such a clip as it
+    # is, `kws features` refuses it. Held-out sets leave it out and say so.
+    keep = audio_s.max(axis=1, initial=0) > 0 if len(audio_s) else np.zeros(0, bool)
+    if not keep.all():
+      dropped = [c["path"] for c, k in zip(clips_meta, keep) if not k]
+      log(f"{split}: left out {len(dropped)} clip(s) without a positive sample: {dropped}")
+      summary.setdefault("left_out", {})[split] = dropped
+      clips_meta = [c for c, k in zip(clips_meta, keep) if k]
+      audio_s = audio_s[keep]
     y = [c["label"] for c in clips_meta]
     src = [c["path"] for c in clips_meta]
     grp = [c["group"] for c in clips_meta]
-    if split != "test_synth" and clips_meta:
+    if split in ("val", "test_real") and clips_meta:
       # Silence clips from the held-out part of the noise, as many as an average
       # keyword class has in this split.
       kw = [v for v in y if v < len(dataset.KEYWORDS)]
@@ -365,7 +409,7 @@ def evaluate(work, log=print):
       # Detection threshold trade-off on the int8 model's probabilities (all of
       # validation, so on/off count too); `ship` takes the manifest threshold from it.
       entry["thresholds"] = threshold_table(y, (qv.astype(np.float64) - tflm.out_zero) * tflm.out_scale)
-    if split != "test_real":
+    if split in ("val", "test_synth"):
       # Per held-out festival voice; per engine (real, espeak, ...) for validation.
       groups = grp if split == "test_synth" else np.array([g.split("/")[0] for g in grp])
       entry["float_by_group"] = grouped_accuracy(y, pf, groups)

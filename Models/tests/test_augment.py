@@ -70,3 +70,74 @@ def test_a_clip_without_positive_samples_gets_one():
   # MFCC clip-peak normalization divides by max(x): it must be positive.
   y = augment._to_int16(-np.abs(np.sin(np.arange(16000) / 3.0)), 0.002)
   assert y.max() == 1 and y.min() < -50
+
+
+def test_colored_noise_has_the_asked_spectral_slope():
+  rng = np.random.default_rng(0)
+  for slope in (0.0, 1.0, 2.0):
+    y = np.mean([np.abs(np.fft.rfft(augment.colored_noise(rng, slope))) ** 2 for _ in range(8)], axis=0)
+    f = np.fft.rfftfreq(16000, 1 / 16000)
+    band = lambda lo, hi: y[(f >= lo) & (f < hi)].mean()
+    # Power per octave-spaced band falls by slope * 10 log10(4) dB over two octaves.
+    drop = 10 * np.log10(band(500, 600) / band(2000, 2400))
+    assert abs(drop - slope * 10 * np.log10(4)) < 1.0, (slope, drop)
+
+
+def test_random_eq_changes_the_spectrum_smoothly_within_its_range():
+  rng = np.random.default_rng(1)
+  x = rng.standard_normal(16000)
+  y = augment.random_eq(x, np.random.default_rng(2), db=12.0)
+  g = 20 * np.log10(np.abs(np.fft.rfft(y))[1:] / np.abs(np.fft.rfft(x))[1:])
+  assert g.max() <= 12.0 + 1e-6 and g.min() >= -12.0 - 1e-6
+  assert np.abs(np.diff(g)).max() < 0.5  # no jumps between neighbouring bins
+  assert np.ptp(g) > 3  # and it did change something
+
+
+def test_room_tones_take_the_quiet_stretch_and_skip_clips_without_one():
+  rng = np.random.default_rng(3)
+  x = rng.normal(0, 20, 16000)
+  x[6000:10000] += 8000 * np.sin(np.arange(4000) / 4.0)  # the word
+  tones = augment.room_tones([np.round(x).astype(np.int16)])
+  assert len(tones) == 1
+  t = tones[0]
+  assert len(t) >= 0.15 * 16000 and np.abs(t).max() < 200  # hiss only, no word in it
+  # Speech everywhere (nothing 15 dB below the loudest frame): no tone.
+  loud = (8000 * np.sin(np.arange(16000) / 4.0) * (1 + 0.3 * np.sin(np.arange(16000) / 900))).astype(np.int16)
+  assert augment.room_tones([loud]) == []
+  # Zero padding is not room tone.
+  pad = np.zeros(16000, np.int16)
+  pad[:3000] = (8000 * np.sin(np.arange(3000) / 4.0)).astype(np.int16)
+  assert augment.room_tones([pad]) == []
+
+
+def test_training_silence_uses_every_kind_and_held_out_silence_stays_plain(tiny_dataset):
+  noise = augment.NoiseBank(dataset.noise_files(tiny_dataset))
+  tone = np.random.default_rng(0).normal(0, 3, 3000)
+  plain = augment.Augmenter(noise, [])
+  mixed = augment.Augmenter(noise, [], tones=[tone], silence_mix=(0.25, 0.25, 0.25, 0.25))
+  outs = [mixed.silence(np.random.default_rng(s)) for s in range(40)]
+  assert all(o.dtype == np.int16 and o.shape == (16000,) and o.max() > 0 for o in outs)
+  # Room tone keeps its own level (a few LSB); the others are scaled to 0.003-0.5 FS.
+  small = [o for o in outs if np.abs(o.astype(int)).max() < 30]
+  assert 0 < len(small) < 40
+  for s in range(5):
+    a = mixed.silence(np.random.default_rng(s), "held_out")
+    b = plain.silence(np.random.default_rng(s), "held_out")
+    assert np.array_equal(a, b)
+
+
+def test_speech_noise_comes_from_the_varied_backgrounds_too(tiny_dataset):
+  noise = augment.NoiseBank(dataset.noise_files(tiny_dataset))
+  t = np.arange(16000) / 16000.0
+  x = (np.sin(2 * np.pi * 500 * t) * 10000).astype(np.int16)
+  # A "room tone" that is a pure 3 kHz hum (1,000 samples = 3 whole periods, so the
+  # mirrored loop stays a clean tone).
+  hum = 100 * np.sin(2 * np.pi * 3000 * np.arange(1000) / 16000.0)
+  kw = dict(shift_ms=0, p_reverb=0.0, snr_db=(0.0, 0.0), peak=(0.5, 0.5))
+  toned = augment.Augmenter(noise, [], tones=[hum], silence_mix=(0, 0, 0, 1.0), p_noise=1.0, **kw)
+  y = toned.speech(x, np.random.default_rng(1)).astype(np.float64)
+  spec = np.abs(np.fft.rfft(y))
+  assert spec[3000] > 0.5 * spec[500]  # 0 dB SNR: the hum is as strong as the word
+  off = augment.Augmenter(noise, [], tones=[hum], silence_mix=(0, 0, 0, 1.0), p_noise=0.0, **kw)
+  spec = np.abs(np.fft.rfft(off.speech(x, np.random.default_rng(1)).astype(np.float64)))
+  assert spec[3000] < 1e-3 * spec[500]

@@ -1,0 +1,107 @@
+import os
+
+import numpy as np
+import pytest
+
+from kws_train import dataset, negatives, pipeline
+
+
+def _word(f0, start, length, level=8000):
+  x = np.zeros(16000)
+  t = np.arange(length) / 16000.0
+  x[start: start + length] = level * np.sin(2 * np.pi * f0 * t)
+  return x.astype(np.int16)
+
+
+def test_active_region_spans_first_to_last_loud_frame():
+  x = _word(440, 3200, 4800)
+  assert negatives.active_region(x) == (3200, 8000)
+  assert negatives.active_region(np.zeros(16000, np.int16)) is None
+
+
+def test_splice_is_head_of_one_word_and_tail_of_the_other():
+  a, b = _word(300, 2000, 6000), _word(1200, 5000, 6000, level=2000)
+  y = negatives.splice(a, b, np.random.default_rng(4))
+  r = negatives.active_region(y)
+  s = y[r[0]: r[1]].astype(np.float64)
+  # Dominant frequency of the first and the last 50 ms: 300 Hz, then 1200 Hz.
+  f = lambda seg: np.argmax(np.abs(np.fft.rfft(seg, 16000)))
+  assert abs(f(s[:800]) - 300) <= 5 and abs(f(s[-800:]) - 1200) <= 5
+  # The tail is brought to the head's level, so no jump in loudness at the join.
+  assert 0.7 < np.abs(s[-800:]).max() / np.abs(s[:800]).max() < 1.4
+  # Shorter than either word whole plus its margins, never longer than a second.
+  assert len(y) == 16000 and r[1] - r[0] < 6000 + 6000
+
+
+def test_reverse_plays_the_word_backwards():
+  x = np.zeros(16000, np.int16)
+  x[4000:8000] = (np.linspace(1, 0, 4000) * 9000 * np.sin(np.arange(4000) / 3.0)).astype(np.int16)
+  y = negatives.reverse(x, np.random.default_rng(0))
+  r = negatives.active_region(y)
+  s = np.abs(y[r[0]: r[1]].astype(np.float64))
+  # The original decays, so backwards it grows.
+  assert s[: len(s) // 3].mean() < s[-len(s) // 3:].mean()
+
+
+def _clips(words, speakers, group="real"):
+  out, audio = [], []
+  for k, (w, sp) in enumerate(zip(words, speakers)):
+    out.append({"path": f"{w}/{sp}_nohash_{k}.wav", "word": w, "label": dataset.label_of(w),
+                "speaker": sp, "group": group})
+    audio.append(_word(200 + 100 * k, 3000, 5000))
+  return np.stack(audio), out
+
+
+def test_pseudo_words_come_only_from_real_words_and_never_reverse_no():
+  audio, clips = _clips(["no", "yes", "no", "bed"], ["a", "a", "b", "b"])
+  audio2, synth = _clips(["up", "go"], ["s", "s"], group="espeak/en")
+  x, src = negatives.pseudo_words(np.concatenate([audio, audio2]), clips + synth, 40,
+                                  np.random.default_rng(1))
+  assert x.shape == (40, 16000) and x.dtype == np.int16 and len(src) == 40
+  assert all(s.startswith(("splice:", "reverse:")) for s in src)
+  assert not any(s.startswith("reverse:no/") for s in src)
+  assert not any("up/" in s or "go/" in s for s in src)  # synthetic clips are not used
+  # Splices join two different words of one speaker.
+  for s in src:
+    if s.startswith("splice:"):
+      a, b = s[len("splice:"):].split("+")
+      assert a.split("/")[0] != b.split("/")[0]
+      assert os.path.basename(a).split("_")[0] == os.path.basename(b).split("_")[0]
+  again, _ = negatives.pseudo_words(np.concatenate([audio, audio2]), clips + synth, 40,
+                                    np.random.default_rng(1))
+  assert np.array_equal(x, again)
+
+
+def test_held_out_words_leave_training_and_keywords_cannot_be_held_out(tiny_dataset):
+  pools = pipeline.collect([tiny_dataset], [], [], holdout_words=["bed"])
+  assert len(pools["test_words"]) == 12 and {c["word"] for c in pools["test_words"]} == {"bed"}
+  assert not any(c["word"] == "bed" for k in ("train", "val", "test_real") for c in pools[k])
+  with pytest.raises(dataset.DataError, match="keyword"):
+    pipeline.collect([tiny_dataset], [], [], holdout_words=["yes"])
+
+
+def test_pseudo_words_join_the_unknown_pool(tiny_dataset, fake_kws, tmp_path):
+  work = str(tmp_path / "work")
+  summary = pipeline.build_features([tiny_dataset], [], [], work, rounds=1, seed=3, kws=fake_kws,
+                                    negatives_count=30, holdout_words=["bed"], log=lambda *_: None)
+  assert summary["pool"]["train_pseudo"]["unknown"] == 30
+  assert summary["pool"]["train_real"]["unknown"] == 0  # bed was the only other word
+  _, y, src, grp = pipeline.load_npz(os.path.join(work, "features", "train_r0.npz"))
+  assert set(y[grp == "pseudo"]) == {dataset.UNKNOWN}
+  _, yw, _, _ = pipeline.load_npz(os.path.join(work, "features", "test_words.npz"))
+  assert len(yw) == 12 and set(yw) == {dataset.UNKNOWN}  # no silence added to it
+
+
+def test_held_out_clips_without_a_positive_sample_are_left_out_and_named(tiny_dataset, fake_kws,
+                                                                          tmp_path):
+  from conftest import write_wav
+
+  bad = os.path.join(tiny_dataset, "bed", "ffffffff_nohash_0.wav")
+  write_wav(bad, np.full(16000, -5000))  # a negative DC offset: max(x) < 0
+  logs = []
+  summary = pipeline.build_features([tiny_dataset], [], [], str(tmp_path / "w"), rounds=1, seed=3,
+                                    kws=fake_kws, holdout_words=["bed"], log=logs.append)
+  assert summary["left_out"] == {"test_words": [bad]}
+  assert any("without a positive sample" in m for m in logs)
+  _, yw, src, _ = pipeline.load_npz(str(tmp_path / "w" / "features" / "test_words.npz"))
+  assert len(yw) == 12 and bad not in set(src)
