@@ -12,6 +12,10 @@ model must spot:
 - reverse: a real word played backwards. "no" is never reversed: backwards it is
   close to "own", a near-miss of the keyword "on".
 
+Each keeps its clips' own room tone around the word and ends in zero padding only
+where a real short clip would: a first try that set words into digital silence gave
+the model a shortcut (exact zeros -> unknown) and cost 12 points of validation.
+
 Only training-split clips are used, so no held-out speaker leaks in. Everything is a
 function of the generator passed in.
 """
@@ -41,25 +45,32 @@ def active_region(x):
   return int(on[0] * FRAME), int((on[-1] + 1) * FRAME)
 
 
-def _place(y, rng):
-  """`y` (float) in a 1 s clip at a random offset (cut to 1 s if longer), as int16."""
+def _end(x):
+  """Length of `x` without its trailing zeros (the 1 s padding of a short clip)."""
+  nz = np.nonzero(x)[0]
+  return int(nz[-1]) + 1 if len(nz) else 0
+
+
+def _fit(y):
+  """`y` (float) cut or zero-padded at the end to 1 s, as int16: short real clips are
+  padded the same way, so padding tells the model nothing about the class."""
   out = np.zeros(CLIP_SAMPLES)
   y = y[:CLIP_SAMPLES]
-  start = int(rng.integers(0, CLIP_SAMPLES - len(y) + 1))
-  out[start: start + len(y)] = y
+  out[: len(y)] = y
   return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
 
 def splice(a, b, rng):
-  """Head of clip `a` joined to the tail of clip `b` (int16 1 s clips), or None if
-  either has no speech."""
+  """Clip `a` up to a cut inside its word, then clip `b` from a cut inside its word
+  to its end (int16 1 s clips), or None if either has no speech. Both keep their own
+  room around the word: no digital silence is added."""
   ra, rb = active_region(a), active_region(b)
   if ra is None or rb is None:
     return None
   ca = ra[0] + int(rng.uniform(0.3, 0.7) * (ra[1] - ra[0]))
   cb = rb[0] + int(rng.uniform(0.3, 0.7) * (rb[1] - rb[0]))
-  head = a[max(0, ra[0] - FRAME * 5): ca + FADE].astype(np.float64)
-  tail = b[max(0, cb - FADE): rb[1] + FRAME * 5].astype(np.float64)
+  head = a[: ca + FADE].astype(np.float64)
+  tail = b[max(0, cb - FADE): _end(b)].astype(np.float64)
   if len(head) <= FADE or len(tail) <= FADE:
     return None
   # Match the tail's level to the head's so the join is not a jump in loudness.
@@ -69,16 +80,25 @@ def splice(a, b, rng):
     tail *= la / lb
   ramp = np.linspace(0.0, 1.0, FADE)
   joint = head[-FADE:] * (1 - ramp) + tail[:FADE] * ramp
-  return _place(np.concatenate([head[:-FADE], joint, tail[FADE:]]), rng)
+  y = np.concatenate([head[:-FADE], joint, tail[FADE:]])
+  # A splice is shorter than its clips; left as it is, it would end in more zero
+  # padding than real clips do (another shortcut). Lead in with `a`'s own room tone
+  # before the word instead, mirrored to length, when there is enough of it.
+  room = a[: max(0, ra[0] - 3 * FRAME)].astype(np.float64)
+  missing = CLIP_SAMPLES - len(y)
+  if missing > 0 and len(room) >= 5 * FRAME:
+    reps = -(-missing // len(room))
+    lead = np.concatenate([room if k % 2 == 0 else room[::-1] for k in range(reps)])[-missing:]
+    y = np.concatenate([lead, y])
+  return _fit(y)
 
 
-def reverse(a, rng):
-  """The active region of clip `a` backwards, or None if it has no speech."""
-  r = active_region(a)
-  if r is None:
+def reverse(a):
+  """Clip `a` backwards (its padding stays at the end), or None if it has no speech."""
+  if active_region(a) is None:
     return None
-  lo, hi = max(0, r[0] - FRAME * 5), min(len(a), r[1] + FRAME * 5)
-  return _place(a[lo:hi].astype(np.float64)[::-1], rng)
+  n = _end(a)
+  return _fit(a[:n].astype(np.float64)[::-1])
 
 
 def pseudo_words(audio, clips, n, rng):
@@ -113,7 +133,7 @@ def pseudo_words(audio, clips, n, rng):
       if not reversible:
         continue
       i = reversible[int(rng.integers(len(reversible)))]
-      y = reverse(audio[i], rng)
+      y = reverse(audio[i])
       src = f"reverse:{clips[i]['path']}"
     if y is None or not np.any(y > 0):
       continue

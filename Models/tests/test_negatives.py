@@ -6,11 +6,11 @@ import pytest
 from kws_train import dataset, negatives, pipeline
 
 
-def _word(f0, start, length, level=8000):
-  x = np.zeros(16000)
+def _word(f0, start, length, level=8000, hiss=0.0, seed=0):
+  x = np.random.default_rng(seed).normal(0, hiss, 16000) if hiss else np.zeros(16000)
   t = np.arange(length) / 16000.0
-  x[start: start + length] = level * np.sin(2 * np.pi * f0 * t)
-  return x.astype(np.int16)
+  x[start: start + length] += level * np.sin(2 * np.pi * f0 * t)
+  return np.round(x).astype(np.int16)
 
 
 def test_active_region_spans_first_to_last_loud_frame():
@@ -29,14 +29,33 @@ def test_splice_is_head_of_one_word_and_tail_of_the_other():
   assert abs(f(s[:800]) - 300) <= 5 and abs(f(s[-800:]) - 1200) <= 5
   # The tail is brought to the head's level, so no jump in loudness at the join.
   assert 0.7 < np.abs(s[-800:]).max() / np.abs(s[:800]).max() < 1.4
-  # Shorter than either word whole plus its margins, never longer than a second.
+  # Shorter than both words whole, never longer than a second.
   assert len(y) == 16000 and r[1] - r[0] < 6000 + 6000
+
+
+def test_pseudo_words_keep_their_room_and_add_no_digital_silence():
+  # Full-length clips with a hiss floor: the results must have no run of exact zeros
+  # (a shortcut the model would learn), except padding at the end of a clip that
+  # was itself padded.
+  a = _word(300, 2000, 6000, hiss=30, seed=1)
+  b = _word(900, 5000, 6000, hiss=30, seed=2)
+  for y in (negatives.splice(a, b, np.random.default_rng(s)) for s in range(5)):
+    z = np.nonzero(y == 0)[0]
+    runs = np.split(z, np.nonzero(np.diff(z) != 1)[0] + 1) if len(z) else []
+    inner = [r for r in runs if len(r) and r[-1] != 15999]
+    assert max((len(r) for r in inner), default=0) < 5
+    assert negatives._end(y) > 15990  # led in with a's room tone, not padded with zeros
+  padded = a.copy()
+  padded[12000:] = 0  # a 0.75 s clip, padded like Speech Commands' short clips
+  y = negatives.reverse(padded)
+  assert np.all(y[12000:] == 0)
+  assert np.array_equal(y[:12000], padded[:12000][::-1])
 
 
 def test_reverse_plays_the_word_backwards():
   x = np.zeros(16000, np.int16)
   x[4000:8000] = (np.linspace(1, 0, 4000) * 9000 * np.sin(np.arange(4000) / 3.0)).astype(np.int16)
-  y = negatives.reverse(x, np.random.default_rng(0))
+  y = negatives.reverse(x)
   r = negatives.active_region(y)
   s = np.abs(y[r[0]: r[1]].astype(np.float64))
   # The original decays, so backwards it grows.
