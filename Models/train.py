@@ -53,7 +53,7 @@ def _features(a):
                           per_class=a.per_class, seed=a.seed, frontend=a.frontend,
                           kws=a.kws, impulses=a.impulses, test_roots=a.test_data or [],
                           negatives_count=a.negatives, holdout_words=a.holdout_words or [],
-                          silence_mix=a.silence_mix,
+                          synthetic_only=a.synthetic_only or [], silence_mix=a.silence_mix,
                           audio_only=getattr(a, "audio_only", False))
 
 
@@ -147,6 +147,9 @@ def parser():
                    help="pseudo-words (splices and reversals of real training words) added to unknown")
     p.add_argument("--holdout-words", action="append",
                    help="an unknown word kept out of training, tested as test_words (repeatable)")
+    p.add_argument("--synthetic-only", action="append",
+                   help="a keyword trained on synthetic voices only, validated on real ones "
+                        "(repeatable; measures what on/off face)")
     p.add_argument("--silence-mix", type=float, nargs=4, default=[0.0, 0.0, 0.0, 0.0],
                    metavar=("EQ", "MIX", "COLORED", "TONE"),
                    help="training silence kinds besides a plain noise window, as probabilities: "

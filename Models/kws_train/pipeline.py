@@ -45,13 +45,17 @@ def _manifest_groups(root):
   return groups
 
 
-def collect(real_roots, synth_train, synth_test, test_roots=(), holdout_words=()):
+def collect(real_roots, synth_train, synth_test, test_roots=(), holdout_words=(),
+            synthetic_only=()):
   """Clip lists per split: training pool, val, test_real, test_synth, test_words.
 
   `test_roots` are real folders used for testing only (e.g. speakers kept out of
   the training data altogether); their clips join the hash split's test band.
   Real clips of `holdout_words` (non-keywords, e.g. "happy") go to test_words
-  whatever their speaker's split, and synthetic ones are dropped."""
+  whatever their speaker's split, and synthetic ones are dropped. Keywords in
+  `synthetic_only` lose their real training clips (validation and test keep them):
+  how well a keyword learned from synthetic voices alone does on real speakers is
+  what `on`/`off` face, which have no real clips at all."""
   held = set(holdout_words)
   bad = held & set(dataset.KEYWORDS)
   if bad:
@@ -66,6 +70,8 @@ def collect(real_roots, synth_train, synth_test, test_roots=(), holdout_words=()
       c["group"] = "real"
       if c["word"] in held:
         pools["test_words"].append(c)
+        continue
+      if c["word"] in synthetic_only and c["split"] == "training":
         continue
       pools[{"training": "train", "validation": "val", "testing": "test_real"}[c["split"]]].append(c)
   for root in synth_train:
@@ -101,7 +107,8 @@ def load_npz(path):
 
 def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_class=None,
                    seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(),
-                   negatives_count=0, holdout_words=(), silence_mix=(0.0, 0.0, 0.0, 0.0),
+                   negatives_count=0, holdout_words=(), synthetic_only=(),
+                   silence_mix=(0.0, 0.0, 0.0, 0.0),
                    audio_only=False, log=print):
   """Writes augmented training rounds and clean held-out sets, then their features.
 
@@ -118,9 +125,10 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
             "synth_train": list(synth_train), "synth_test": list(synth_test), "seed": seed,
             "rounds": rounds, "per_class": per_class, "impulses": impulses,
             "augment": augment.Augmenter(None, None).__dict__, "negatives": negatives_count,
-            "holdout_words": sorted(holdout_words), "silence_mix": list(silence_mix),
+            "holdout_words": sorted(holdout_words), "synthetic_only": sorted(synthetic_only),
+            "silence_mix": list(silence_mix),
             "version": 3}
-  pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words)
+  pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words, synthetic_only)
   # The key covers the clip lists too: clips added to a folder invalidate the cache.
   listing = {k: [c["path"] for c in v] for k, v in pools.items()}
   key = hashlib.sha1(json.dumps([config, listing], sort_keys=True, default=str).encode()).hexdigest()[:16]

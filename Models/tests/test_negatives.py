@@ -124,3 +124,12 @@ def test_held_out_clips_without_a_positive_sample_are_left_out_and_named(tiny_da
   assert any("without a positive sample" in m for m in logs)
   _, yw, src, _ = pipeline.load_npz(str(tmp_path / "w" / "features" / "test_words.npz"))
   assert len(yw) == 12 and bad not in set(src)
+
+
+def test_synthetic_only_keywords_lose_their_real_training_clips_only(tiny_dataset):
+  whole = pipeline.collect([tiny_dataset], [], [])
+  cut = pipeline.collect([tiny_dataset], [], [], synthetic_only=["yes"])
+  assert any(c["word"] == "yes" for c in whole["train"])
+  assert not any(c["word"] == "yes" for c in cut["train"])
+  assert [c["path"] for c in cut["val"]] == [c["path"] for c in whole["val"]]
+  assert len(cut["train"]) == len(whole["train"]) - sum(c["word"] == "yes" for c in whole["train"])
