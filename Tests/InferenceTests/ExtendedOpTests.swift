@@ -300,30 +300,7 @@ let extendedGraphCases: [OpCase] = [
   /// the live TFLM interpreter's.
   @Test(arguments: extendedCases + extendedGraphCases)
   func matchesTFLM(_ c: OpCase) throws {
-    let dir = try TestSupport.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let path = try Fixtures.opModel(c.json, in: dir, name: c.name)
-    let runner = try ModelRunner(path: path)
-    var rng = SplitMix64(seed: UInt64(c.name.utf8.reduce(3) { $0 &* 31 &+ UInt64($1) }))
-    var input: [UInt8] = []
-    for k in 0..<5 {
-      for i in 0..<runner.interpreter.inputCount {
-        let t = runner.interpreter.input(i)
-        if t.type == .float32 {
-          for _ in 0..<t.shape.elementCount {
-            let f = Float(Int64(bitPattern: rng.next()) % 16_000) / 1000
-            withUnsafeBytes(of: f.bitPattern.littleEndian) { input += $0 }
-          }
-        } else if k == 0 {
-          // Every int8 value once (where the tensor is large enough): all branches.
-          input += (0..<t.byteCount).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-        } else {
-          input += rng.bytes(t.byteCount)
-        }
-      }
-    }
-    let expected = try Fixtures.tflm(path, input)
-    let actual = try Fixtures.ours(runner, input)
+    let (actual, expected) = try Fixtures.opCaseOutputs(c, seed: 3, sweepFirst: true)
     #expect(actual == expected, "\(c.name): \(Fixtures.firstMismatches(actual, expected))")
   }
 

@@ -52,6 +52,39 @@ enum Fixtures {
     return out
   }
 
+  /// Builds the one-operator (or small-graph) model of `c`, runs five invocations of
+  /// pseudo-random inputs through it and through the live TFLM interpreter, and
+  /// returns both byte streams. Float inputs are finite values in [-16, 16) so float
+  /// -> int8 rounding is exercised, not NaN handling. `sweepFirst`: the first
+  /// invocation's integer inputs walk every byte value (where the tensor is large
+  /// enough), so every branch of a lookup table is hit. `seed` starts the name hash.
+  static func opCaseOutputs(_ c: OpCase, seed: UInt64, sweepFirst: Bool) throws -> (
+    ours: [UInt8], tflm: [UInt8]
+  ) {
+    let dir = try TestSupport.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = try opModel(c.json, in: dir, name: c.name)
+    let runner = try ModelRunner(path: path)
+    var rng = SplitMix64(seed: c.name.utf8.reduce(seed) { $0 &* 31 &+ UInt64($1) })
+    var input: [UInt8] = []
+    for k in 0..<5 {
+      for i in 0..<runner.interpreter.inputCount {
+        let t = runner.interpreter.input(i)
+        if t.type == .float32 {
+          for _ in 0..<t.shape.elementCount {
+            let f = Float(Int64(bitPattern: rng.next()) % 16_000) / 1000
+            withUnsafeBytes(of: f.bitPattern.littleEndian) { input += $0 }
+          }
+        } else if sweepFirst && k == 0 {
+          input += (0..<t.byteCount).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        } else {
+          input += rng.bytes(t.byteCount)
+        }
+      }
+    }
+    return (try ours(runner, input), try tflm(path, input))
+  }
+
   /// Index and values of the first differing bytes, for failure messages.
   static func firstMismatches(_ a: [UInt8], _ b: [UInt8], limit: Int = 8) -> String {
     var lines: [String] = []
