@@ -104,7 +104,7 @@ class Augmenter:
 
   def __init__(self, noise, impulses, shift_ms=100, p_reverb=0.25, p_noise=0.8,
                snr_db=(3.0, 30.0), peak=(0.05, 0.95), p_quiet=0.0, quiet=(0.002, 0.05),
-               tones=None, silence_mix=(0.0, 0.0, 0.0, 0.0)):
+               tones=None, silence_mix=(0.0, 0.0, 0.0, 0.0), p_eq_synthetic=0.0):
     self.noise, self.impulses = noise, impulses
     self.shift = int(shift_ms * SAMPLE_RATE / 1000)
     self.p_reverb, self.p_noise = p_reverb, p_noise
@@ -114,9 +114,14 @@ class Augmenter:
     # Training silence kinds besides a plain recording window, as probabilities:
     # (re-equalized recording, two recordings mixed, colored noise, real room tone).
     self.silence_mix = tuple(silence_mix)
+    # Synthetic voices reach the model through no microphone at all; a random
+    # equalizer (+-10 dB, `random_eq`) stands in for the colorings real clips carry.
+    self.p_eq_synthetic = p_eq_synthetic
 
-  def speech(self, x, rng):
+  def speech(self, x, rng, synthetic=False):
     y = x.astype(np.float64)
+    if synthetic and self.p_eq_synthetic and rng.random() < self.p_eq_synthetic:
+      y = random_eq(y, rng, db=10.0)
     s = int(rng.integers(-self.shift, self.shift + 1))
     if s > 0:
       y = np.concatenate([np.zeros(s), y[:-s]])

@@ -108,7 +108,7 @@ def load_npz(path):
 def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_class=None,
                    seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(),
                    negatives_count=0, holdout_words=(), synthetic_only=(),
-                   silence_mix=(0.0, 0.0, 0.0, 0.0),
+                   silence_mix=(0.0, 0.0, 0.0, 0.0), eq_synthetic=0.0,
                    audio_only=False, log=print):
   """Writes augmented training rounds and clean held-out sets, then their features.
 
@@ -126,7 +126,7 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
             "rounds": rounds, "per_class": per_class, "impulses": impulses,
             "augment": augment.Augmenter(None, None).__dict__, "negatives": negatives_count,
             "holdout_words": sorted(holdout_words), "synthetic_only": sorted(synthetic_only),
-            "silence_mix": list(silence_mix),
+            "silence_mix": list(silence_mix), "eq_synthetic": eq_synthetic,
             "version": 3}
   pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words, synthetic_only)
   # The key covers the clip lists too: clips added to a folder invalidate the cache.
@@ -199,7 +199,8 @@ def _build_audio(config, pools, key, audio_dir, log):
     # Unpadded real clips only: the zero padding of a short clip is not room tone.
     tones = augment.room_tones([dataset.read_audio(c["path"]) for c in train if c["group"] == "real"])
     log(f"room tones from real training clips: {len(tones)}")
-  aug = augment.Augmenter(noise, imp, tones=tones, silence_mix=config["silence_mix"])
+  aug = augment.Augmenter(noise, imp, tones=tones, silence_mix=config["silence_mix"],
+                          p_eq_synthetic=config.get("eq_synthetic", 0.0))
   if config["negatives"]:
     extra, sources = negatives.pseudo_words(audio, train, config["negatives"],
                                             np.random.default_rng([seed, 2000]))
@@ -219,7 +220,8 @@ def _build_audio(config, pools, key, audio_dir, log):
   for r in range(rounds):
     rng = np.random.default_rng([seed, r])
     idx = augment.balanced_indices(labels, per_class, rng)
-    clips = np.stack([aug.speech(audio[i], rng) for i in tq(idx, desc=f"augment round {r}", unit="clip")]
+    clips = np.stack([aug.speech(audio[i], rng, synthetic=train[i]["group"] not in ("real", "pseudo"))
+                      for i in tq(idx, desc=f"augment round {r}", unit="clip")]
                      + [aug.silence(rng) for _ in range(per_class)])
     y = np.concatenate([labels[idx], np.full(per_class, dataset.SILENCE)])
     save(f"train_r{r}", clips, y, [train[i]["path"] for i in idx] + ["silence"] * per_class,

@@ -141,3 +141,13 @@ def test_speech_noise_comes_from_the_varied_backgrounds_too(tiny_dataset):
   off = augment.Augmenter(noise, [], tones=[hum], silence_mix=(0, 0, 0, 1.0), p_noise=0.0, **kw)
   spec = np.abs(np.fft.rfft(off.speech(x, np.random.default_rng(1)).astype(np.float64)))
   assert spec[3000] < 1e-3 * spec[500]
+
+
+def test_equalizer_touches_synthetic_clips_only_and_leaves_real_ones_as_before(tiny_dataset):
+  noise = augment.NoiseBank(dataset.noise_files(tiny_dataset))
+  x = (np.sin(np.arange(16000) / 5.0) * 10000 + np.sin(np.arange(16000) / 1.3) * 5000).astype(np.int16)
+  plain = augment.Augmenter(noise, [], p_noise=0.0)
+  eq = augment.Augmenter(noise, [], p_noise=0.0, p_eq_synthetic=1.0)
+  rng = lambda: np.random.default_rng(9)
+  assert np.array_equal(eq.speech(x, rng()), plain.speech(x, rng()))  # real: untouched
+  assert not np.array_equal(eq.speech(x, rng(), synthetic=True), plain.speech(x, rng()))
