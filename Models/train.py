@@ -54,7 +54,7 @@ def _features(a):
                           kws=a.kws, impulses=a.impulses, test_roots=a.test_data or [],
                           negatives_count=a.negatives, holdout_words=a.holdout_words or [],
                           synthetic_only=a.synthetic_only or [], silence_mix=a.silence_mix,
-                          eq_synthetic=a.eq_synthetic,
+                          eq_synthetic=a.eq_synthetic, color_synthetic=a.color_synthetic,
                           audio_only=getattr(a, "audio_only", False))
 
 
@@ -153,6 +153,9 @@ def parser():
                         "(repeatable; measures what on/off face)")
     p.add_argument("--eq-synthetic", type=float, default=0.0,
                    help="probability of a random +-10 dB equalizer on a synthetic training clip")
+    p.add_argument("--color-synthetic", type=float, default=0.0,
+                   help="probability of giving a synthetic training clip the long-term spectrum "
+                        "of a random real training clip")
     p.add_argument("--silence-mix", type=float, nargs=4, default=[0.0, 0.0, 0.0, 0.0],
                    metavar=("EQ", "MIX", "COLORED", "TONE"),
                    help="training silence kinds besides a plain noise window, as probabilities: "

@@ -104,7 +104,8 @@ class Augmenter:
 
   def __init__(self, noise, impulses, shift_ms=100, p_reverb=0.25, p_noise=0.8,
                snr_db=(3.0, 30.0), peak=(0.05, 0.95), p_quiet=0.0, quiet=(0.002, 0.05),
-               tones=None, silence_mix=(0.0, 0.0, 0.0, 0.0), p_eq_synthetic=0.0):
+               tones=None, silence_mix=(0.0, 0.0, 0.0, 0.0), p_eq_synthetic=0.0,
+               colorings=None, p_color_synthetic=0.0):
     self.noise, self.impulses = noise, impulses
     self.shift = int(shift_ms * SAMPLE_RATE / 1000)
     self.p_reverb, self.p_noise = p_reverb, p_noise
@@ -117,11 +118,16 @@ class Augmenter:
     # Synthetic voices reach the model through no microphone at all; a random
     # equalizer (+-10 dB, `random_eq`) stands in for the colorings real clips carry.
     self.p_eq_synthetic = p_eq_synthetic
+    # Or, closer to life, the long-term spectrum of a real clip (`colorings`, from
+    # `spectral_colorings`) laid over the synthetic clip's own (`recolor`).
+    self.colorings, self.p_color_synthetic = colorings, p_color_synthetic
 
   def speech(self, x, rng, synthetic=False):
     y = x.astype(np.float64)
     if synthetic and self.p_eq_synthetic and rng.random() < self.p_eq_synthetic:
       y = random_eq(y, rng, db=10.0)
+    if synthetic and self.colorings and rng.random() < self.p_color_synthetic:
+      y = recolor(y, self.colorings[rng.integers(len(self.colorings))])
     s = int(rng.integers(-self.shift, self.shift + 1))
     if s > 0:
       y = np.concatenate([np.zeros(s), y[:-s]])
@@ -219,6 +225,56 @@ def random_eq(y, rng, bands=6, db=12.0):
   nodes = np.geomspace(50.0, SAMPLE_RATE / 2, bands)
   gains = rng.uniform(-db, db, bands)
   g = np.interp(np.log(np.maximum(f, 50.0)), np.log(nodes), gains)
+  return np.fft.irfft(spec * 10 ** (g / 20), len(y))
+
+
+COLOR_BANDS = np.geomspace(60.0, 7600.0, 22)  # third-octave-ish band centres, Hz
+
+
+def long_term_spectrum(x):
+  """Log power (dB) of `x` in COLOR_BANDS (Hann-weighted bands on a log axis),
+  averaged over its 32 ms frames within 30 dB of its loudest; None without speech."""
+  y = np.asarray(x, dtype=np.float64)
+  n = 512
+  frames = len(y) // n
+  if frames == 0:
+    return None
+  f = y[: frames * n].reshape(frames, n)
+  e = np.sum(f * f, axis=1)
+  if e.max() <= 0:
+    return None
+  f = f[e >= e.max() * 1e-3]
+  p = np.mean(np.abs(np.fft.rfft(f * np.hanning(n), axis=1)) ** 2, axis=0)
+  freqs = np.fft.rfftfreq(n, 1.0 / SAMPLE_RATE)
+  out = []
+  for c in COLOR_BANDS:
+    w = np.maximum(0.0, 1 - np.abs(np.log2(np.maximum(freqs, 1.0) / c)) * 3)  # 1/3 octave
+    out.append(10 * np.log10(np.sum(w * p) / max(np.sum(w), 1e-12) + 1e-9))
+  return np.array(out)
+
+
+def spectral_colorings(audio):
+  """Long-term spectra of real clips, each relative to its own mean level: what a
+  real speaker and microphone do to speech on average."""
+  out = []
+  for x in audio:
+    s = long_term_spectrum(x)
+    if s is not None:
+      out.append(s - s.mean())
+  return out
+
+
+def recolor(y, coloring, limit_db=15.0):
+  """`y` filtered so its long-term spectrum takes the shape `coloring` (dB per
+  COLOR_BANDS band, as `spectral_colorings` gives), the correction limited to
+  +-`limit_db` and interpolated smoothly between bands."""
+  own = long_term_spectrum(y)
+  if own is None:
+    return y
+  gain = np.clip(coloring - (own - own.mean()), -limit_db, limit_db)
+  spec = np.fft.rfft(y)
+  f = np.fft.rfftfreq(len(y), 1.0 / SAMPLE_RATE)
+  g = np.interp(np.log(np.maximum(f, COLOR_BANDS[0])), np.log(COLOR_BANDS), gain)
   return np.fft.irfft(spec * 10 ** (g / 20), len(y))
 
 

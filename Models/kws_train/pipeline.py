@@ -108,7 +108,7 @@ def load_npz(path):
 def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_class=None,
                    seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(),
                    negatives_count=0, holdout_words=(), synthetic_only=(),
-                   silence_mix=(0.0, 0.0, 0.0, 0.0), eq_synthetic=0.0,
+                   silence_mix=(0.0, 0.0, 0.0, 0.0), eq_synthetic=0.0, color_synthetic=0.0,
                    audio_only=False, log=print):
   """Writes augmented training rounds and clean held-out sets, then their features.
 
@@ -127,6 +127,7 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
             "augment": augment.Augmenter(None, None).__dict__, "negatives": negatives_count,
             "holdout_words": sorted(holdout_words), "synthetic_only": sorted(synthetic_only),
             "silence_mix": list(silence_mix), "eq_synthetic": eq_synthetic,
+            "color_synthetic": color_synthetic,
             "version": 3}
   pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words, synthetic_only)
   # The key covers the clip lists too: clips added to a folder invalidate the cache.
@@ -199,8 +200,14 @@ def _build_audio(config, pools, key, audio_dir, log):
     # Unpadded real clips only: the zero padding of a short clip is not room tone.
     tones = augment.room_tones([dataset.read_audio(c["path"]) for c in train if c["group"] == "real"])
     log(f"room tones from real training clips: {len(tones)}")
+  colorings = None
+  if config["color_synthetic"] > 0:
+    colorings = augment.spectral_colorings(
+      [a for a, c in zip(audio, train) if c["group"] == "real" and c["label"] != dataset.UNKNOWN])
+    log(f"spectral colorings from real training keywords: {len(colorings)}")
   aug = augment.Augmenter(noise, imp, tones=tones, silence_mix=config["silence_mix"],
-                          p_eq_synthetic=config.get("eq_synthetic", 0.0))
+                          p_eq_synthetic=config["eq_synthetic"], colorings=colorings,
+                          p_color_synthetic=config["color_synthetic"])
   if config["negatives"]:
     extra, sources = negatives.pseudo_words(audio, train, config["negatives"],
                                             np.random.default_rng([seed, 2000]))

@@ -151,3 +151,26 @@ def test_equalizer_touches_synthetic_clips_only_and_leaves_real_ones_as_before(t
   rng = lambda: np.random.default_rng(9)
   assert np.array_equal(eq.speech(x, rng()), plain.speech(x, rng()))  # real: untouched
   assert not np.array_equal(eq.speech(x, rng(), synthetic=True), plain.speech(x, rng()))
+
+
+def test_recolor_gives_a_clip_the_long_term_spectrum_of_another():
+  rng = np.random.default_rng(4)
+  flat = rng.standard_normal(16000) * 3000
+  dark = augment.random_eq(rng.standard_normal(16000) * 3000, np.random.default_rng(5), db=12.0)
+  target = augment.spectral_colorings([dark])[0]
+  y = augment.recolor(flat, target)
+  got = augment.long_term_spectrum(y)
+  assert np.abs((got - got.mean()) - target).max() < 3.0  # dB, per band
+  before = augment.long_term_spectrum(flat)
+  assert np.abs((before - before.mean()) - target).max() > 6.0
+  assert augment.long_term_spectrum(np.zeros(16000)) is None
+
+
+def test_recoloring_touches_synthetic_clips_only():
+  x = (np.random.default_rng(1).standard_normal(16000) * 3000).astype(np.int16)
+  c = [np.linspace(10, -10, len(augment.COLOR_BANDS))]
+  aug = augment.Augmenter(augment.NoiseBank([]), [], p_noise=0.0, colorings=c, p_color_synthetic=1.0)
+  plain = augment.Augmenter(augment.NoiseBank([]), [], p_noise=0.0)
+  rng = lambda: np.random.default_rng(2)
+  assert np.array_equal(aug.speech(x, rng()), plain.speech(x, rng()))
+  assert not np.array_equal(aug.speech(x, rng(), synthetic=True), plain.speech(x, rng()))
