@@ -137,14 +137,14 @@ def parser():
     p.add_argument("--synth", action="append", help="synthetic training folder(s) (default: SYNTH_OUT/train)")
     p.add_argument("--synth-test", action="append",
                    help="held-out synthetic folder(s) (default: SYNTH_OUT/test)")
-    p.add_argument("--rounds", type=int, default=4, help="augmentation rounds (one per epoch, cycled)")
+    p.add_argument("--rounds", type=int, default=8, help="augmentation rounds (one per epoch, cycled)")
     p.add_argument("--per-class", type=int, default=None,
                    help="clips per class per round (default: largest keyword pool)")
     p.add_argument("--frontend", default="mfcc", choices=["mfcc", "microfrontend", "micro-speech"])
     p.add_argument("--kws", default=None, help="kws binary (default: $KWS or .build/release/kws)")
     p.add_argument("--audio-only", action="store_true",
                    help="only prepare the (cached) audio sets; no kws binary needed")
-    p.add_argument("--negatives", type=int, default=0,
+    p.add_argument("--negatives", type=int, default=1500,
                    help="pseudo-words (splices and reversals of real training words) added to unknown")
     p.add_argument("--holdout-words", action="append",
                    help="an unknown word kept out of training, tested as test_words (repeatable)")
@@ -153,10 +153,10 @@ def parser():
                         "(repeatable; measures what on/off face)")
     p.add_argument("--eq-synthetic", type=float, default=0.0,
                    help="probability of a random +-10 dB equalizer on a synthetic training clip")
-    p.add_argument("--color-synthetic", type=float, default=0.0,
+    p.add_argument("--color-synthetic", type=float, default=0.7,
                    help="probability of giving a synthetic training clip the long-term spectrum "
                         "of a random real training clip")
-    p.add_argument("--silence-mix", type=float, nargs=4, default=[0.0, 0.0, 0.0, 0.0],
+    p.add_argument("--silence-mix", type=float, nargs=4, default=[0.15, 0.1, 0.1, 0.15],
                    metavar=("EQ", "MIX", "COLORED", "TONE"),
                    help="training silence kinds besides a plain noise window, as probabilities: "
                         "re-equalized recording, two recordings mixed, colored noise, real room tone")
