@@ -35,86 +35,89 @@ public func depthwiseConv2DChannelQuads(
   let filterWidth = filterShape[2]
   let outputHeight = outputShape[1]
   let outputWidth = outputShape[2]
+  guard !p.channels.roundings.isEmpty else {
+    // A channel whose requantization does not fold (`ChannelRounding`): the generic
+    // path, same bytes.
+    depthwiseConv2DChannelVectors(
+      p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
+      bias: bias, output: output, outputShape: outputShape)
+    return
+  }
   let offset = Int16(truncatingIfNeeded: p.inputOffset)
   let offsetPair = lanePair(offset, offset)
-  let (outputOffset, low, high) = (p.outputOffset, p.activation.min, p.activation.max)
+  let (low, high) = (p.activation.min, p.activation.max)
   let quads = depth & ~3
   let inputRowStride = inputWidth * depth
   let filterRowStride = filterWidth * depth
-  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
-    p.channels.shifts.withUnsafeBufferPointer { shifts in
-      let multiplier = multipliers.baseAddress!
-      let shift = shifts.baseAddress!
-      @inline(__always) func store(_ acc: Int32, _ c: Int, to out: UnsafeMutablePointer<Int8>) {
-        out[c] = requantizeSMULL(
-          acc, multiplier: multiplier[c], shift: shift[c], outputOffset: outputOffset, min: low,
-          max: high)
-      }
-      var out = output
-      for b in 0..<batches {
-        for oy in 0..<outputHeight {
-          let inY = oy * p.strideHeight - p.padding.height
-          let fyStart = max(0, -inY)
-          // A window wholly outside the image (possible for odd strides) has no taps.
-          let fyEnd = max(fyStart, min(filterHeight, inputHeight - inY))
-          for ox in 0..<outputWidth {
-            let inX = ox * p.strideWidth - p.padding.width
-            let fxStart = max(0, -inX)
-            let fxEnd = max(fxStart, min(filterWidth, inputWidth - inX))
-            // Input element of tap (fy, fx), channel 0 (may point before the image
-            // when the window overhangs; only taps inside are read).
-            let origin = input + ((b * inputHeight + inY) * inputWidth + inX) * depth
-            var c = 0
-            while c < quads {
-              var a0 = bias?[c] ?? 0
-              var a1 = bias?[c &+ 1] ?? 0
-              var a2 = bias?[c &+ 2] ?? 0
-              var a3 = bias?[c &+ 3] ?? 0
-              for fy in fyStart..<fyEnd {
-                let inRow = UnsafeRawPointer(origin + (fy &* inputRowStride &+ c))
-                let filterRow = UnsafeRawPointer(filter + (fy &* filterRowStride &+ c))
-                @inline(__always) func tap(_ fx: Int) {
-                  let xw = loadWord(inRow + fx &* depth)
-                  let ww = loadWord(filterRow + fx &* depth)
-                  // Lanes (c, c+2) and (c+1, c+3).
-                  let xEven = sxtab16(offsetPair, xw)
-                  let xOdd = sxtab16(offsetPair, rotatedRight8(xw))
-                  let wEven = sxtb16(ww)
-                  let wOdd = sxtb16(rotatedRight8(ww))
-                  a0 = smlabb(xEven, wEven, a0)
-                  a2 = smlatt(xEven, wEven, a2)
-                  a1 = smlabb(xOdd, wOdd, a1)
-                  a3 = smlatt(xOdd, wOdd, a3)
-                }
-                if fxStart == 0 && fxEnd == 3 {
-                  // A whole row of a 3-wide window (DS-CNN's 3x3 away from the left
-                  // and right edges): no loop.
-                  tap(0)
-                  tap(1)
-                  tap(2)
-                } else {
-                  for fx in fxStart..<fxEnd { tap(fx) }
-                }
+  p.channels.roundings.withUnsafeBufferPointer { roundings in
+    let rounding = roundings.baseAddress!
+    @inline(__always) func store(_ acc: Int32, _ c: Int, to out: UnsafeMutablePointer<Int8>) {
+      out[c] = rounding[c].requantize(acc, min: low, max: high)
+    }
+    var out = output
+    for b in 0..<batches {
+      for oy in 0..<outputHeight {
+        let inY = oy * p.strideHeight - p.padding.height
+        let fyStart = max(0, -inY)
+        // A window wholly outside the image (possible for odd strides) has no taps.
+        let fyEnd = max(fyStart, min(filterHeight, inputHeight - inY))
+        for ox in 0..<outputWidth {
+          let inX = ox * p.strideWidth - p.padding.width
+          let fxStart = max(0, -inX)
+          let fxEnd = max(fxStart, min(filterWidth, inputWidth - inX))
+          // Input element of tap (fy, fx), channel 0 (may point before the image
+          // when the window overhangs; only taps inside are read).
+          let origin = input + ((b * inputHeight + inY) * inputWidth + inX) * depth
+          var c = 0
+          while c < quads {
+            var a0 = bias?[c] ?? 0
+            var a1 = bias?[c &+ 1] ?? 0
+            var a2 = bias?[c &+ 2] ?? 0
+            var a3 = bias?[c &+ 3] ?? 0
+            for fy in fyStart..<fyEnd {
+              let inRow = UnsafeRawPointer(origin + (fy &* inputRowStride &+ c))
+              let filterRow = UnsafeRawPointer(filter + (fy &* filterRowStride &+ c))
+              @inline(__always) func tap(_ fx: Int) {
+                let xw = loadWord(inRow + fx &* depth)
+                let ww = loadWord(filterRow + fx &* depth)
+                // Lanes (c, c+2) and (c+1, c+3).
+                let xEven = sxtab16(offsetPair, xw)
+                let xOdd = sxtab16(offsetPair, rotatedRight8(xw))
+                let wEven = sxtb16(ww)
+                let wOdd = sxtb16(rotatedRight8(ww))
+                a0 = smlabb(xEven, wEven, a0)
+                a2 = smlatt(xEven, wEven, a2)
+                a1 = smlabb(xOdd, wOdd, a1)
+                a3 = smlatt(xOdd, wOdd, a3)
               }
-              store(a0, c, to: out)
-              store(a1, c &+ 1, to: out)
-              store(a2, c &+ 2, to: out)
-              store(a3, c &+ 3, to: out)
-              c &+= 4
-            }
-            while c < depth {
-              var acc = bias?[c] ?? 0
-              for fy in fyStart..<fyEnd {
-                for fx in fxStart..<fxEnd {
-                  let x = Int32(origin[fy * inputRowStride + fx * depth + c]) &+ p.inputOffset
-                  acc &+= x &* Int32(filter[fy * filterRowStride + fx * depth + c])
-                }
+              if fxStart == 0 && fxEnd == 3 {
+                // A whole row of a 3-wide window (DS-CNN's 3x3 away from the left
+                // and right edges): no loop.
+                tap(0)
+                tap(1)
+                tap(2)
+              } else {
+                for fx in fxStart..<fxEnd { tap(fx) }
               }
-              store(acc, c, to: out)
-              c &+= 1
             }
-            out += depth
+            store(a0, c, to: out)
+            store(a1, c &+ 1, to: out)
+            store(a2, c &+ 2, to: out)
+            store(a3, c &+ 3, to: out)
+            c &+= 4
           }
+          while c < depth {
+            var acc = bias?[c] ?? 0
+            for fy in fyStart..<fyEnd {
+              for fx in fxStart..<fxEnd {
+                let x = Int32(origin[fy * inputRowStride + fx * depth + c]) &+ p.inputOffset
+                acc &+= x &* Int32(filter[fy * filterRowStride + fx * depth + c])
+              }
+            }
+            store(acc, c, to: out)
+            c &+= 1
+          }
+          out += depth
         }
       }
     }
