@@ -21,11 +21,14 @@
 // [N, OH, OW, C_out].
 //
 // Measured on the M4 (QEMU instruction counts, -Osize): the four-pixel loop takes
-// 26 instructions per 16 MACs (1 word load + 2 SXTB16 + 4 x (2 loads + 2 SMLAD) +
-// pointer steps); a DS-CNN pointwise layer costs 2.43 instructions per MAC in all,
-// requantization and gather included (CMSIS-NN: 2.09). Tried and dropped: a 2 x 2
-// block (spilled, 33 per 16 MACs) and four patches interleaved behind one pointer
-// (LLVM rebuilt the addresses from the stack pointer: 37 per 16).
+// about 28 instructions per 16 MACs (1 word load + 2 SXTB16 + 4 x (2 loads + 2 SMLAD)
+// + pointer steps and two reloads); a DS-CNN pointwise layer costs 2.08 instructions
+// per MAC in all, requantization (`ChannelRounding`, SSAT for the full int8 range)
+// and gather included (CMSIS-NN: 2.09; 2.43 with the per-output shift and mask
+// requantization). Tried and dropped: a 2 x 2 block (spilled, 33 per 16 MACs) and,
+// twice, four patches interleaved behind one pointer (loop strength reduction
+// rebuilt the patch address from the weight index and the scheduler hoisted all
+// eight loads, then spilled them: 37, then 47 per 16).
 
 /// Where value `k` of a patch of `count` values goes in quad order: within each
 /// whole group of four, positions 1 and 2 swap; a tail after the last whole group
@@ -137,16 +140,25 @@ public func conv2DPatchSMLAD(
           gather(n + 1, into: second)
           gather(n + 2, into: third)
           gather(n + 3, into: fourth)
-          for oc in 0..<outputDepth {
-            let w = filter + oc * patchSize
-            let (s0, s1, s2, s3) = dotProducts4x1(
-              patch, second, third, fourth, w, count: patchSize)
-            let b = bias?[oc] ?? 0
-            let r = rounding[oc]
-            out0[oc] = r.requantize(s0 &+ b, min: low, max: high)
-            out0[outputDepth &+ oc] = r.requantize(s1 &+ b, min: low, max: high)
-            out0[2 &* outputDepth &+ oc] = r.requantize(s2 &+ b, min: low, max: high)
-            out0[3 &* outputDepth &+ oc] = r.requantize(s3 &+ b, min: low, max: high)
+          // Instantiated twice: the full int8 range (ReLU after a zero point of
+          // -128, no activation) clamps with one SSAT per output.
+          @inline(__always) func channels(low: Int32, high: Int32) {
+            for oc in 0..<outputDepth {
+              let w = filter + oc * patchSize
+              let (s0, s1, s2, s3) = dotProducts4x1(
+                patch, second, third, fourth, w, count: patchSize)
+              let b = bias?[oc] ?? 0
+              let r = rounding[oc]
+              out0[oc] = r.requantize(s0 &+ b, min: low, max: high)
+              out0[outputDepth &+ oc] = r.requantize(s1 &+ b, min: low, max: high)
+              out0[2 &* outputDepth &+ oc] = r.requantize(s2 &+ b, min: low, max: high)
+              out0[3 &* outputDepth &+ oc] = r.requantize(s3 &+ b, min: low, max: high)
+            }
+          }
+          if low == -128 && high == 127 {
+            channels(low: -128, high: 127)
+          } else {
+            channels(low: low, high: high)
           }
           n += 4
           continue
