@@ -293,8 +293,10 @@ public final class Interpreter {
       case .dequantize(let p, _): total += box + MemoryLayout.size(ofValue: p) + 8
       case .conv2D(let p):
         total += box + MemoryLayout.size(ofValue: p) + array(p.channels.multipliers) + array(p.channels.shifts)
+        total += p.channels.roundings.isEmpty ? 0 : array(p.channels.roundings)
       case .depthwiseConv2D(let p):
         total += box + MemoryLayout.size(ofValue: p) + array(p.channels.multipliers) + array(p.channels.shifts)
+        total += p.channels.roundings.isEmpty ? 0 : array(p.channels.roundings)
       case .fullyConnected(let p):
         total += box + MemoryLayout.size(ofValue: p) + array(p.channels.multipliers) + array(p.channels.shifts)
       case .averagePool2D(let p), .maxPool2D(let p): total += box + MemoryLayout.size(ofValue: p)

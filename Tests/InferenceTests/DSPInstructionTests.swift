@@ -6,7 +6,7 @@ import Testing
 // The plain-Swift definitions of the Cortex-M4 DSP instructions the M4 kernel paths
 // use, against an independent per-lane oracle written from the ARMv7-M Architecture
 // Reference Manual's pseudocode (lanes as [Int16] / [Int8] arrays, not bit tricks);
-// and the SMULL requantization against the scalar TFLM function. On the device the
+// and the folded requantization (`ChannelRounding`) against the scalar TFLM function. On the device the
 // real instructions run, and `make -C Firmware test` compares whole models with
 // live TFLM.
 
@@ -59,33 +59,72 @@ private func word(_ low: Int32, _ high: Int32) -> UInt32 {
     #expect(sum == 10 * 1 + -20 * -2 + 30 * 3 + -40 * -4)
   }
 
-  @Test func requantizeSMULLEqualsTheScalarFunction() {
+  @Test func channelRoundingEqualsTheScalarFunction() {
     var g = SplitMix64(seed: 0xD5B_0002)
     var mismatches = 0
+    var folded = 0
+    var exactHalves = 0
     let edges: [Int32] = [0, 1, -1, .max, .min, .max - 1, .min + 1, 1 << 30, -(1 << 30)]
-    for trial in 0..<50_000 {
-      let acc =
-        trial % 3 == 0
-        ? edges[Int.random(in: 0..<edges.count, using: &g)]
-        : Int32(truncatingIfNeeded: g.next() >> UInt64.random(in: 32...63, using: &g))
-          &* (Bool.random(using: &g) ? 1 : -1)
+    for trial in 0..<60_000 {
       // Real multipliers from 2^-33 (flushed to 0) to 2^31, as prepare makes them.
       let real =
         Double(sign: .plus, exponent: Int.random(in: -33...30, using: &g), significand: 1)
         * Double.random(in: 1..<2, using: &g)
       let q = quantizeMultiplier(real)
+      let right = -q.shift
+      var acc: Int32
+      switch trial % 4 {
+      case 0: acc = edges[Int.random(in: 0..<edges.count, using: &g)]
+      case 1 where right >= 1 && right <= 30:
+        // Sums whose doubling high product sits exactly on a half of the final
+        // shift, both signs: the round-half-away-from-zero cases.
+        let k = Int64(min(1000, 1 << max(0, 29 - right)))
+        let high =
+          (Int64.random(in: -k...k, using: &g) << Int64(right)) + (Int64(1) << Int64(right - 1))
+        // The smallest sum whose doubling high product is `high` (m < 2^31, so it is
+        // the first of its 2^31-wide bucket): ceil((high * 2^31 - 2^30) / m).
+        let target = (high << 31) - (Int64(1) << 30)
+        let m = Int64(max(q.multiplier, 1))
+        acc = Int32(clamping: target > 0 ? (target + m - 1) / m : target / m)
+        exactHalves += 1
+      default:
+        acc =
+          Int32(truncatingIfNeeded: g.next() >> UInt64.random(in: 32...63, using: &g))
+          &* (Bool.random(using: &g) ? 1 : -1)
+      }
       let offset = Int32.random(in: -128...127, using: &g)
-      let fast = requantizeSMULL(
-        acc, multiplier: q.multiplier, shift: q.shift, outputOffset: offset, min: -128, max: 127)
+      let (low, high) =
+        Bool.random(using: &g)
+        ? (Int32(-128), Int32(127))
+        : (Int32.random(in: -128...0, using: &g), Int32.random(in: 0...127, using: &g))
       let plain = requantize(
-        acc, multiplier: q.multiplier, shift: q.shift, outputOffset: offset, min: -128, max: 127)
+        acc, multiplier: q.multiplier, shift: q.shift, outputOffset: offset, min: low, max: high)
+      guard let r = ChannelRounding(multiplier: q.multiplier, shift: q.shift, outputOffset: offset)
+      else {
+        // Only multipliers of 0.5 and more, or below 2^-23, stay unfolded.
+        #expect(q.multiplier != 0 && (q.shift >= 0 || q.shift < -ChannelRounding.maximumRightShift))
+        continue
+      }
+      folded += 1
+      let fast = r.requantize(acc, min: low, max: high)
       if fast != plain {
         if mismatches < 5 {
-          print("acc \(acc) m \(q.multiplier) s \(q.shift): \(fast) vs \(plain)")
+          print("acc \(acc) m \(q.multiplier) s \(q.shift) z \(offset): \(fast) vs \(plain)")
         }
         mismatches += 1
       }
     }
+    // Exponents -24...-1 of the 64 drawn fold: about 37 %.
+    #expect(folded > 18_000)
+    #expect(exactHalves > 5_000)
     #expect(mismatches == 0)
+  }
+
+  @Test func channelRoundingFoldsTheDocumentedExample() {
+    let r = ChannelRounding(multiplier: 1 << 30, shift: -1, outputOffset: 1)
+    #expect(r?.requantize(10, min: -128, max: 127) == 4)
+    #expect(r?.requantize(-10, min: -128, max: 127) == -2)
+    // Multipliers of 0.5 and more keep the generic paths.
+    #expect(ChannelRounding(multiplier: 1 << 30, shift: 0, outputOffset: 0) == nil)
   }
 }

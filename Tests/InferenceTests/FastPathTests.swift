@@ -111,6 +111,7 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
   @Test func conv2DPatchGEMMEqualsReference() throws {
     var g = SplitMix64(seed: 0x5EED_0003)
     var cases = 0
+    var smladCases = 0
     var mismatches = 0
     // DS-CNN-S's first conv and a pointwise layer, then random shapes.
     var shapes: [(Shape, Shape, Int, Int, Int, Int, PaddingMode)] = [
@@ -173,10 +174,14 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
       // Only shapes that fit the patch buffer may take the patch paths.
       if fits {
         mismatches += reportMismatches("conv SMLAD \(input) \(filter)", run(.patchSMLAD), reference)
+        // Without a folded table the SMLAD path runs the patch GEMM: count the cases
+        // that really ran the SMLAD loops.
+        if !p.channels.roundings.isEmpty { smladCases += 1 }
       }
       cases += 1
     }
     #expect(cases > 200)
+    #expect(smladCases > 100)
     #expect(mismatches == 0)
   }
 
@@ -198,6 +203,7 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
   @Test func depthwiseChannelVectorsEqualReference() throws {
     var g = SplitMix64(seed: 0x5EED_0004)
     var cases = 0
+    var quadCases = 0
     var mismatches = 0
     for trial in 0..<300 {
       let input =
@@ -251,9 +257,12 @@ private func reportMismatches(_ what: String, _ fast: [Int8], _ reference: [Int8
         "depthwise \(input) \(filter)", run(.channelVectors), reference)
       mismatches += reportMismatches(
         "depthwise quads \(input) \(filter)", run(.channelQuads), reference)
+      // Without a folded table the quads path runs the vector one.
+      if !p.channels.roundings.isEmpty { quadCases += 1 }
       cases += 1
     }
     #expect(cases > 200)
+    #expect(quadCases > 100)
     #expect(mismatches == 0)
     // Depth multiplier 2 and dilation keep the reference loops.
     let q = TensorQuantization(scale: 0.5, zeroPoint: 0)

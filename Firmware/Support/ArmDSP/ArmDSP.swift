@@ -39,3 +39,10 @@ public func armSXTB16(_ x: UInt32) -> UInt32 {
 public func armSXTAB16(_ a: UInt32, _ x: UInt32) -> UInt32 {
   UInt32(Builtin.int_arm_sxtab16(a._value, x._value))
 }
+
+/// ASR by a register: `x >> n` for 0 <= n <= 31 without the `& 31` that Swift's `&>>`
+/// adds (the instruction reads the amount's low byte; callers keep n in range).
+@inlinable @inline(__always)
+public func armASR(_ x: Int32, _ n: Int32) -> Int32 {
+  Int32(Builtin.ashr_Int32(x._value, n._value))
+}

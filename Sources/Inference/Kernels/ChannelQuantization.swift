@@ -7,6 +7,10 @@ import FixedPoint
 public struct ChannelMultipliers: Sendable {
   public var multipliers: [Int32]
   public var shifts: [Int32]
+  /// The same per-channel requantization folded for the M4 paths (`ChannelRounding`),
+  /// with the output zero point; empty until `foldRoundings`, or when a channel
+  /// cannot be folded (then the M4 paths hand the layer to the generic ones).
+  var roundings: [ChannelRounding] = []
 
   public var count: Int { multipliers.count }
 

@@ -38,7 +38,8 @@ public enum Conv2DPath: Equatable, Sendable {
   case patchGEMM
   /// The patch GEMM shaped for the Cortex-M4's SMLAD: two pixels x two channels per
   /// pass, int8 weights widened in pairs (`conv2DPatchSMLAD`). Same constraints as
-  /// `patchGEMM`; prepare picks it on ARM.
+  /// `patchGEMM`, and every channel's requantization folded (`ChannelRounding`,
+  /// else it runs `patchGEMM`); prepare picks it on ARM.
   case patchSMLAD
 }
 
@@ -78,13 +79,15 @@ public func prepareConv2D(
     op: op, padding, input: input, output: output, filterHeight: filter[1], filterWidth: filter[2],
     strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
     dilationWidth: dilationWidth)
-  let channels = try ChannelMultipliers.checked(
+  var channels = try ChannelMultipliers.checked(
     op: op, input: inputQuantization.scale, filterScales: filterScales,
     output: outputQuantization.scale, channels: filter[0])
+  channels.foldRoundings(outputOffset: outputQuantization.zeroPoint)
   let patchSize = filter[1] * filter[2] * filter[3]
+  // The SMLAD path needs every channel's requantization folded (`ChannelRounding`).
   let path: Conv2DPath =
     groups == 1 && patchSize <= stackPatchCapacity
-    ? (dspPathsPreferred ? .patchSMLAD : .patchGEMM) : .reference
+    ? (dspPathsPreferred && !channels.roundings.isEmpty ? .patchSMLAD : .patchGEMM) : .reference
   return Conv2DParams(
     strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
     dilationWidth: dilationWidth, padding: pad, inputOffset: -inputQuantization.zeroPoint,

@@ -21,11 +21,14 @@
 // [N, OH, OW, C_out].
 //
 // Measured on the M4 (QEMU instruction counts, -Osize): the four-pixel loop takes
-// 26 instructions per 16 MACs (1 word load + 2 SXTB16 + 4 x (2 loads + 2 SMLAD) +
-// pointer steps); a DS-CNN pointwise layer costs 2.43 instructions per MAC in all,
-// requantization and gather included (CMSIS-NN: 2.09). Tried and dropped: a 2 x 2
-// block (spilled, 33 per 16 MACs) and four patches interleaved behind one pointer
-// (LLVM rebuilt the addresses from the stack pointer: 37 per 16).
+// about 28 instructions per 16 MACs (1 word load + 2 SXTB16 + 4 x (2 loads + 2 SMLAD)
+// + pointer steps and two reloads); a DS-CNN pointwise layer costs 2.08 instructions
+// per MAC in all, requantization (`ChannelRounding`, SSAT for the full int8 range)
+// and gather included (CMSIS-NN: 2.09; 2.43 with the per-output shift and mask
+// requantization). Tried and dropped: a 2 x 2 block (spilled, 33 per 16 MACs) and,
+// twice, four patches interleaved behind one pointer (loop strength reduction
+// rebuilt the patch address from the weight index and the scheduler hoisted all
+// eight loads, then spilled them: 37, then 47 per 16).
 
 /// Where value `k` of a patch of `count` values goes in quad order: within each
 /// whole group of four, positions 1 and 2 swap; a tail after the last whole group
@@ -47,6 +50,14 @@ public func conv2DPatchSMLAD(
   bias: UnsafePointer<Int32>?,
   output: UnsafeMutablePointer<Int8>, outputShape: Shape
 ) {
+  guard !p.channels.roundings.isEmpty else {
+    // A channel whose requantization does not fold (`ChannelRounding`): the generic
+    // path, same bytes.
+    conv2DPatchGEMM(
+      p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
+      bias: bias, output: output, outputShape: outputShape)
+    return
+  }
   let inputHeight = inputShape[1]
   let inputWidth = inputShape[2]
   let inputDepth = inputShape[3]
@@ -66,7 +77,7 @@ public func conv2DPatchSMLAD(
   // Whole quads per tap (C_in % 4 == 0, DS-CNN's pointwise layers): a tap's values
   // widen four at a time straight into quad order, two SXTAB16s per input word.
   let quadTaps = inputDepth & 3 == 0
-  let (outputOffset, low, high) = (p.outputOffset, p.activation.min, p.activation.max)
+  let (low, high) = (p.activation.min, p.activation.max)
 
   // Output pixel `n`'s patch (n over batch, row, column), in quad order; taps in
   // the padding are zeros.
@@ -110,67 +121,66 @@ public func conv2DPatchSMLAD(
     }
   }
 
-  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
-    p.channels.shifts.withUnsafeBufferPointer { shifts in
-      let multiplier = multipliers.baseAddress!
-      let shift = shifts.baseAddress!
-      @inline(__always) func store(_ acc: Int32, _ oc: Int, to out: UnsafeMutablePointer<Int8>) {
-        out[oc] = requantizeSMULL(
-          acc &+ (bias?[oc] ?? 0), multiplier: multiplier[oc], shift: shift[oc],
-          outputOffset: outputOffset, min: low, max: high)
-      }
-      @inline(__always) func requantizer(_ oc: Int) -> ChannelRequantizer {
-        ChannelRequantizer(
-          multiplier: multiplier[oc], shift: shift[oc], outputOffset: outputOffset, min: low,
-          max: high)
-      }
-      withStackPatch { patch in
-        let second = patch + secondStart
-        let third = second + secondStart
-        let fourth = third + secondStart
-        var n = 0
-        while n < pixels {
-          let out0 = output + n * outputDepth
-          if quartets && n + 3 < pixels {
-            // Four pixels per pass over the weights: each channel's requantization
-            // constants and bias serve four outputs.
-            gather(n, into: patch)
-            gather(n + 1, into: second)
-            gather(n + 2, into: third)
-            gather(n + 3, into: fourth)
+  p.channels.roundings.withUnsafeBufferPointer { roundings in
+    let rounding = roundings.baseAddress!
+    @inline(__always) func store(_ acc: Int32, _ oc: Int, to out: UnsafeMutablePointer<Int8>) {
+      out[oc] = rounding[oc].requantize(acc &+ (bias?[oc] ?? 0), min: low, max: high)
+    }
+    withStackPatch { patch in
+      let second = patch + secondStart
+      let third = second + secondStart
+      let fourth = third + secondStart
+      var n = 0
+      while n < pixels {
+        let out0 = output + n * outputDepth
+        if quartets && n + 3 < pixels {
+          // Four pixels per pass over the weights: each channel's requantization
+          // constants and bias serve four outputs.
+          gather(n, into: patch)
+          gather(n + 1, into: second)
+          gather(n + 2, into: third)
+          gather(n + 3, into: fourth)
+          // Instantiated twice: the full int8 range (ReLU after a zero point of
+          // -128, no activation) clamps with one SSAT per output.
+          @inline(__always) func channels(low: Int32, high: Int32) {
             for oc in 0..<outputDepth {
               let w = filter + oc * patchSize
               let (s0, s1, s2, s3) = dotProducts4x1(
                 patch, second, third, fourth, w, count: patchSize)
               let b = bias?[oc] ?? 0
-              let r = requantizer(oc)
-              out0[oc] = r.requantize(s0 &+ b)
-              out0[outputDepth + oc] = r.requantize(s1 &+ b)
-              out0[2 * outputDepth + oc] = r.requantize(s2 &+ b)
-              out0[3 * outputDepth + oc] = r.requantize(s3 &+ b)
+              let r = rounding[oc]
+              out0[oc] = r.requantize(s0 &+ b, min: low, max: high)
+              out0[outputDepth &+ oc] = r.requantize(s1 &+ b, min: low, max: high)
+              out0[2 &* outputDepth &+ oc] = r.requantize(s2 &+ b, min: low, max: high)
+              out0[3 &* outputDepth &+ oc] = r.requantize(s3 &+ b, min: low, max: high)
             }
-            n += 4
-            continue
           }
-          gather(n, into: patch)
-          if pairs && n + 1 < pixels {
-            gather(n + 1, into: second)
-            let out1 = out0 + outputDepth
-            for oc in 0..<outputDepth {
-              let s = dotProducts2x1(patch, second, filter + oc * patchSize, count: patchSize)
-              store(s.0, oc, to: out0)
-              store(s.1, oc, to: out1)
-            }
-            n += 2
-            continue
+          if low == -128 && high == 127 {
+            channels(low: -128, high: 127)
+          } else {
+            channels(low: low, high: high)
           }
-          var oc = 0
-          while oc < outputDepth {
-            store(dotProductQuads(patch, filter + oc * patchSize, count: patchSize), oc, to: out0)
-            oc += 1
-          }
-          n += 1
+          n += 4
+          continue
         }
+        gather(n, into: patch)
+        if pairs && n + 1 < pixels {
+          gather(n + 1, into: second)
+          let out1 = out0 + outputDepth
+          for oc in 0..<outputDepth {
+            let s = dotProducts2x1(patch, second, filter + oc * patchSize, count: patchSize)
+            store(s.0, oc, to: out0)
+            store(s.1, oc, to: out1)
+          }
+          n += 2
+          continue
+        }
+        var oc = 0
+        while oc < outputDepth {
+          store(dotProductQuads(patch, filter + oc * patchSize, count: patchSize), oc, to: out0)
+          oc += 1
+        }
+        n += 1
       }
     }
   }

@@ -1,4 +1,4 @@
-// The five Cortex-M4 DSP instructions the M4 kernel paths are written with
+// The Cortex-M4 instructions the M4 kernel paths are written with
 // (Conv2DPatchSMLAD.swift, DepthwiseConv2DChannelQuads.swift). Built for ARM with
 // the firmware's ArmDSP module, each is that one instruction; anywhere else each is
 // the same arithmetic in plain Swift, so the host runs and tests the very kernel
@@ -29,6 +29,8 @@
   @inline(__always) func sxtb16(_ x: UInt32) -> UInt32 { armSXTB16(x) }
   /// a + sxtb16(x), lane by lane, wrapping (SXTAB16).
   @inline(__always) func sxtab16(_ a: UInt32, _ x: UInt32) -> UInt32 { armSXTAB16(a, x) }
+  /// x >> n (arithmetic), 0 <= n <= 31 (ASR by register, no masking of n).
+  @inline(__always) func arithmeticShiftRight(_ x: Int32, by n: Int32) -> Int32 { armASR(x, n) }
   /// Whether the DSP-shaped paths are the best choice on this target.
   let dspPathsPreferred = true
 #else
@@ -68,6 +70,8 @@
     let high = UInt32(UInt16(truncatingIfNeeded: a >> 16) &+ UInt16(truncatingIfNeeded: e >> 16))
     return low | high << 16
   }
+  /// x >> n (arithmetic), 0 <= n <= 31.
+  @inline(__always) func arithmeticShiftRight(_ x: Int32, by n: Int32) -> Int32 { x &>> n }
   /// Whether the DSP-shaped paths are the best choice on this target (x86 and
   /// arm64 hosts have wide SIMD: the vector paths win there).
   let dspPathsPreferred = false

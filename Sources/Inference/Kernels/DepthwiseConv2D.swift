@@ -34,7 +34,9 @@ public enum DepthwiseConv2DPath: Equatable, Sendable {
   /// (`depthwiseConv2DChannelVectors`). Needs depth multiplier 1 and no dilation.
   case channelVectors
   /// Four channels at a time with the Cortex-M4's DSP instructions
-  /// (`depthwiseConv2DChannelQuads`). Same constraints; prepare picks it on ARM.
+  /// (`depthwiseConv2DChannelQuads`). Same constraints, and every channel's
+  /// requantization folded (`ChannelRounding`, else it runs `channelVectors`);
+  /// prepare picks it on ARM.
   case channelQuads
 }
 
@@ -76,16 +78,19 @@ public func prepareDepthwiseConv2D(
     op: op, padding, input: input, output: output, filterHeight: filter[1], filterWidth: filter[2],
     strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
     dilationWidth: dilationWidth)
-  let channels = try ChannelMultipliers.checked(
+  var channels = try ChannelMultipliers.checked(
     op: op, input: inputQuantization.scale, filterScales: filterScales,
     output: outputQuantization.scale, channels: filter[3])
+  channels.foldRoundings(outputOffset: outputQuantization.zeroPoint)
   let vectorizable = depthMultiplier == 1 && dilationHeight == 1 && dilationWidth == 1
+  // The DSP path needs every channel's requantization folded (`ChannelRounding`).
+  let quads = dspPathsPreferred && !channels.roundings.isEmpty
   return DepthwiseConv2DParams(
     strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
     dilationWidth: dilationWidth, depthMultiplier: depthMultiplier, padding: pad,
     inputOffset: -inputQuantization.zeroPoint, outputOffset: outputQuantization.zeroPoint,
     activation: activationRange(activation, output: outputQuantization), channels: channels,
-    path: vectorizable ? (dspPathsPreferred ? .channelQuads : .channelVectors) : .reference)
+    path: vectorizable ? (quads ? .channelQuads : .channelVectors) : .reference)
 }
 
 /// Integer-only DEPTHWISE_CONV_2D over shapes checked by `prepareDepthwiseConv2D`, by

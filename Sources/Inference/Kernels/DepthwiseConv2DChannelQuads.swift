@@ -10,11 +10,15 @@
 // fits an int16 lane, each product is exact, and the sums are the same wrapping
 // int32 sums (the bias is added first instead of last: wrapping addition commutes).
 //
-// Measured on the M4 (QEMU instruction counts, -Osize): 9.7 instructions per MAC
-// on DS-CNN's 3x3 layers, requantization included (CMSIS-NN: 7.8); the taps are
-// about a quarter of it. Tried without gain: the 3x3 window written out for
-// interior pixels, sums to the stack then a separate requantization loop, and the
-// taps in a function of their own.
+// Measured on the M4 (QEMU instruction counts, -Osize): 6.9 instructions per MAC
+// on DS-CNN's 3x3 layers, requantization included (CMSIS-NN: 7.8). From 9.7: the
+// requantization folded into one SMLAL per output (`ChannelRounding`), 8.1; then
+// the taps as pointer-stepped loops instead of a written-out row of three (LLVM
+// hoisted its six loads and spilled them) and an SSAT clamp for the full int8
+// range, 6.9. Tried
+// without gain before: the 3x3 window written out for interior pixels, sums to the
+// stack then a separate requantization loop, and the taps in a function of their
+// own.
 //
 // Layouts: input [N, H, W, C], filter [1, KH, KW, C], bias [C], output [N, OH, OW, C].
 
@@ -35,20 +39,28 @@ public func depthwiseConv2DChannelQuads(
   let filterWidth = filterShape[2]
   let outputHeight = outputShape[1]
   let outputWidth = outputShape[2]
+  guard !p.channels.roundings.isEmpty else {
+    // A channel whose requantization does not fold (`ChannelRounding`): the generic
+    // path, same bytes.
+    depthwiseConv2DChannelVectors(
+      p, input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
+      bias: bias, output: output, outputShape: outputShape)
+    return
+  }
   let offset = Int16(truncatingIfNeeded: p.inputOffset)
   let offsetPair = lanePair(offset, offset)
-  let (outputOffset, low, high) = (p.outputOffset, p.activation.min, p.activation.max)
+  let (low, high) = (p.activation.min, p.activation.max)
   let quads = depth & ~3
   let inputRowStride = inputWidth * depth
   let filterRowStride = filterWidth * depth
-  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
-    p.channels.shifts.withUnsafeBufferPointer { shifts in
-      let multiplier = multipliers.baseAddress!
-      let shift = shifts.baseAddress!
+  p.channels.roundings.withUnsafeBufferPointer { roundings in
+    let rounding = roundings.baseAddress!
+    // The loops for one clamp range [low, high]: instantiated twice below, so the
+    // full int8 range (ReLU after a zero point of -128, no activation) clamps with
+    // one SSAT instead of two compares and moves per output.
+    @inline(__always) func run(low: Int32, high: Int32) {
       @inline(__always) func store(_ acc: Int32, _ c: Int, to out: UnsafeMutablePointer<Int8>) {
-        out[c] = requantizeSMULL(
-          acc, multiplier: multiplier[c], shift: shift[c], outputOffset: outputOffset, min: low,
-          max: high)
+        out[c] = rounding[c].requantize(acc, min: low, max: high)
       }
       var out = output
       for b in 0..<batches {
@@ -64,18 +76,25 @@ public func depthwiseConv2DChannelQuads(
             // Input element of tap (fy, fx), channel 0 (may point before the image
             // when the window overhangs; only taps inside are read).
             let origin = input + ((b * inputHeight + inY) * inputWidth + inX) * depth
+            // The first tap inside the image, in the input and in the filter.
+            let tapStart = fyStart &* inputRowStride &+ fxStart &* depth
+            let filterStart = fyStart &* filterRowStride &+ fxStart &* depth
             var c = 0
             while c < quads {
               var a0 = bias?[c] ?? 0
               var a1 = bias?[c &+ 1] ?? 0
               var a2 = bias?[c &+ 2] ?? 0
               var a3 = bias?[c &+ 3] ?? 0
-              for fy in fyStart..<fyEnd {
-                let inRow = UnsafeRawPointer(origin + (fy &* inputRowStride &+ c))
-                let filterRow = UnsafeRawPointer(filter + (fy &* filterRowStride &+ c))
-                @inline(__always) func tap(_ fx: Int) {
-                  let xw = loadWord(inRow + fx &* depth)
-                  let ww = loadWord(filterRow + fx &* depth)
+              // Pointers stepped tap by tap (post-indexed loads): a row's taps as a
+              // loop; unrolled, LLVM hoisted all six loads and spilled them.
+              var inRow = UnsafeRawPointer(origin + (tapStart &+ c))
+              var filterRow = UnsafeRawPointer(filter + (filterStart &+ c))
+              for _ in fyStart..<fyEnd {
+                var x = inRow
+                var w = filterRow
+                for _ in fxStart..<fxEnd {
+                  let xw = loadWord(x)
+                  let ww = loadWord(w)
                   // Lanes (c, c+2) and (c+1, c+3).
                   let xEven = sxtab16(offsetPair, xw)
                   let xOdd = sxtab16(offsetPair, rotatedRight8(xw))
@@ -85,16 +104,11 @@ public func depthwiseConv2DChannelQuads(
                   a2 = smlatt(xEven, wEven, a2)
                   a1 = smlabb(xOdd, wOdd, a1)
                   a3 = smlatt(xOdd, wOdd, a3)
+                  x += depth
+                  w += depth
                 }
-                if fxStart == 0 && fxEnd == 3 {
-                  // A whole row of a 3-wide window (DS-CNN's 3x3 away from the left
-                  // and right edges): no loop.
-                  tap(0)
-                  tap(1)
-                  tap(2)
-                } else {
-                  for fx in fxStart..<fxEnd { tap(fx) }
-                }
+                inRow += inputRowStride
+                filterRow += filterRowStride
               }
               store(a0, c, to: out)
               store(a1, c &+ 1, to: out)
@@ -117,6 +131,11 @@ public func depthwiseConv2DChannelQuads(
           }
         }
       }
+    }
+    if low == -128 && high == 127 {
+      run(low: -128, high: 127)
+    } else {
+      run(low: low, high: high)
     }
   }
 }
