@@ -20,8 +20,8 @@ public struct ChannelMultipliers: Sendable {
   /// foldable (the M4 paths then hand the layer to the generic ones).
   private(set) var roundings: [ChannelRounding] = []
 
-  /// Output channels.
-  public let count: Int
+  /// Output channels (computed: one word less per layer than a stored count).
+  public var count: Int { roundings.isEmpty ? multipliers.count : roundings.count }
 
   /// TFLM `PopulateConvolutionQuantizationParams`: for each output channel,
   /// Double(inputScale) * Double(filterScale[c]) / Double(outputScale), quantized with
@@ -30,7 +30,6 @@ public struct ChannelMultipliers: Sendable {
   ///     ChannelMultipliers(input: 0.5, filterScales: [0.01, 0.02], output: 0.1, channels: 2)
   ///     // real multipliers 0.05 and 0.1
   public init(input: Float, filterScales: [Float], output: Float, channels: Int) {
-    count = channels
     multipliers = [Int32](repeating: 0, count: channels)
     shifts = [Int32](repeating: 0, count: channels)
     for c in 0..<channels {
@@ -71,7 +70,6 @@ public struct ChannelMultipliers: Sendable {
 
   /// The folded form alone.
   private init(roundings: [ChannelRounding]) {
-    count = roundings.count
     multipliers = []
     shifts = []
     self.roundings = roundings
@@ -130,7 +128,6 @@ public struct ChannelMultipliers: Sendable {
 extension ChannelMultipliers {
   /// Given constants, kept plain (one multiplier and shift per channel; the same count).
   init(multipliers: [Int32], shifts: [Int32]) {
-    count = multipliers.count
     self.multipliers = multipliers
     self.shifts = shifts
   }

@@ -11,6 +11,10 @@
 
 /// DEPTHWISE_CONV_2D with vectors across channels; shapes checked by
 /// `prepareDepthwiseConv2D` with `p.path == .channelVectors`.
+// Never inlined: the M4 quads path falls back to it, and once its constants came
+// through a closure (`withConstants`) -Osize inlined its outer part there; the quads
+// loop's registers then cost DS-CNN-S about one more instruction per output (QEMU).
+@inline(never)
 public func depthwiseConv2DChannelVectors(
   _ p: DepthwiseConv2DParams,
   input: UnsafePointer<Int8>, inputShape: Shape,
