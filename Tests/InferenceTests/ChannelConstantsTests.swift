@@ -20,7 +20,8 @@ struct ChannelConstantsTests {
   }
 
   @Test func roundingEntryLayoutMatchesTheReadBackOffsets() {
-    #expect(MemoryLayout<ChannelRounding>.offset(of: \.multiplier) == ChannelRounding.multiplierOffset)
+    #expect(
+      MemoryLayout<ChannelRounding>.offset(of: \.multiplier) == ChannelRounding.multiplierOffset)
     #expect(MemoryLayout<ChannelRounding>.offset(of: \.shift) == ChannelRounding.shiftOffset)
     #expect(MemoryLayout<ChannelRounding>.stride == 16)
   }
@@ -54,7 +55,8 @@ struct ChannelConstantsTests {
         #expect(c.multipliers.isEmpty && c.shifts.isEmpty && c.roundings.count == channels)
       } else {
         plain += 1
-        #expect(c.roundings.isEmpty && c.multipliers.count == channels && c.shifts.count == channels)
+        #expect(
+          c.roundings.isEmpty && c.multipliers.count == channels && c.shifts.count == channels)
       }
       for ch in 0..<channels {
         let m = reference.multipliers[ch]
@@ -85,9 +87,12 @@ struct ChannelConstantsTests {
       c.withOutput(offset: offset, activation: range) { folded in
         plain.withOutput(offset: offset, activation: range) { reference in
           for ch in 0..<channels {
-            for acc in [Int32.min, Int32.max, 0, -1, 1, Int32.random(in: .min ... .max, using: &g)] {
+            for acc in [Int32.min, Int32.max, 0, -1, 1, Int32.random(in: .min ... .max, using: &g)]
+            {
               #expect(folded.requantize(acc, ch) == reference.requantize(acc, ch))
-              #expect(c.roundings[ch].requantize(acc, min: -128, max: 127) == reference.requantize(acc, ch))
+              #expect(
+                c.roundings[ch].requantize(acc, min: -128, max: 127)
+                  == reference.requantize(acc, ch))
               compared += 1
             }
           }

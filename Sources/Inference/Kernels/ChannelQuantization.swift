@@ -33,7 +33,8 @@ public struct ChannelMultipliers: Sendable {
     multipliers = [Int32](repeating: 0, count: channels)
     shifts = [Int32](repeating: 0, count: channels)
     for c in 0..<channels {
-      let q = ChannelMultipliers.quantized(c, input: input, filterScales: filterScales, output: output)
+      let q = ChannelMultipliers.quantized(
+        c, input: input, filterScales: filterScales, output: output)
       multipliers[c] = q.multiplier
       shifts[c] = q.shift
     }
