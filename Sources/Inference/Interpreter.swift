@@ -276,6 +276,12 @@ public final class Interpreter {
   public var bookkeepingBytes: Int {
     let header = 32
     func array<T>(_ a: [T]) -> Int { header + a.count * MemoryLayout<T>.stride }
+    // Per-channel constants: whichever form the layer keeps (an empty array is the
+    // shared empty singleton, no heap block).
+    func channels(_ c: ChannelMultipliers) -> Int {
+      func kept<T>(_ a: [T]) -> Int { a.isEmpty ? 0 : array(a) }
+      return kept(c.multipliers) + kept(c.shifts) + kept(c.roundings)
+    }
     var total = array(plan.shapes) + array(plan.inputs) + array(plan.outputs) + array(plan.tensorBase)
     total += array(plan.nodes) + array(plan.nodeTensors) + array(plan.subgraphNodes)
     total += array(plan.variableOffset) + array(plan.variableSize) + array(plan.buffers) + array(plan.storage)
@@ -292,13 +298,11 @@ public final class Interpreter {
       case .quantize(let p, _): total += box + MemoryLayout.size(ofValue: p) + 8
       case .dequantize(let p, _): total += box + MemoryLayout.size(ofValue: p) + 8
       case .conv2D(let p):
-        total += box + MemoryLayout.size(ofValue: p) + array(p.channels.multipliers) + array(p.channels.shifts)
-        total += p.channels.roundings.isEmpty ? 0 : array(p.channels.roundings)
+        total += box + MemoryLayout.size(ofValue: p) + channels(p.channels)
       case .depthwiseConv2D(let p):
-        total += box + MemoryLayout.size(ofValue: p) + array(p.channels.multipliers) + array(p.channels.shifts)
-        total += p.channels.roundings.isEmpty ? 0 : array(p.channels.roundings)
+        total += box + MemoryLayout.size(ofValue: p) + channels(p.channels)
       case .fullyConnected(let p):
-        total += box + MemoryLayout.size(ofValue: p) + array(p.channels.multipliers) + array(p.channels.shifts)
+        total += box + MemoryLayout.size(ofValue: p) + channels(p.channels)
       case .averagePool2D(let p), .maxPool2D(let p): total += box + MemoryLayout.size(ofValue: p)
       case .softmax(let p, _): total += box + MemoryLayout.size(ofValue: p) + 8
       case .logistic(let p): total += box + MemoryLayout.size(ofValue: p)

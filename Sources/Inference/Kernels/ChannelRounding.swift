@@ -18,8 +18,12 @@
 // with r <= 23, |T| < 2^62 - 2^61 too, so the sum stays inside int64.
 //
 // Channels outside these bounds (shift >= 0, i.e. real multipliers of 0.5 and more,
-// or below 2^-23) get no table, and the M4 paths hand such layers to the generic
-// ones; a multiplier of 0 (a flushed, tiny scale) becomes r = 1 (any r gives q = 0).
+// or below 2^-23) get no table: such a layer keeps plain multiplier and shift arrays,
+// and the M4 paths hand it to the generic ones; a multiplier of 0 (a flushed, tiny
+// scale) becomes r = 1 (any r gives q = 0).
+//
+// A folded layer keeps this table alone (16 B per channel, no separate arrays): the
+// other paths read the multiplier and shift back from it (`ChannelConstants`).
 
 /// One output channel's requantization folded for the M4 paths: the same bytes as
 /// `requantize(acc, multiplier:shift:outputOffset:min:max:)`.
@@ -35,6 +39,12 @@ struct ChannelRounding {
   let termHigh: Int32
   /// r - 1: the final arithmetic shift of the 64-bit sum's high word.
   let shift: Int32
+
+  /// Byte offsets of `multiplier` and `shift` in an entry, for `ChannelConstants`,
+  /// which reads the table's multipliers and shifts for the non-M4 paths (the fields
+  /// above in declaration order; a test checks them with `MemoryLayout.offset(of:)`).
+  static let multiplierOffset = 0
+  static let shiftOffset = 12
 
   /// The largest right shift folded (keeps the term and the sum inside int64).
   static let maximumRightShift: Int32 = 23
@@ -72,23 +82,5 @@ struct ChannelRounding {
   @inline(__always)
   func requantize(_ acc: Int32, min: Int32, max: Int32) -> Int8 {
     Int8(truncatingIfNeeded: Swift.min(Swift.max(scaled(acc), min), max))
-  }
-}
-
-extension ChannelMultipliers {
-  /// Builds `roundings` for output zero point `outputOffset` (all channels, or none
-  /// when one cannot be folded). Called once by the conv and depthwise prepare steps.
-  mutating func foldRoundings(outputOffset: Int32) {
-    roundings = []
-    var table: [ChannelRounding] = []
-    table.reserveCapacity(count)
-    for c in 0..<count {
-      guard
-        let r = ChannelRounding(
-          multiplier: multipliers[c], shift: shifts[c], outputOffset: outputOffset)
-      else { return }
-      table.append(r)
-    }
-    roundings = table
   }
 }

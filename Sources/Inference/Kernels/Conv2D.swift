@@ -79,10 +79,10 @@ public func prepareConv2D(
     op: op, padding, input: input, output: output, filterHeight: filter[1], filterWidth: filter[2],
     strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
     dilationWidth: dilationWidth)
-  var channels = try ChannelMultipliers.checked(
+  let channels = try ChannelMultipliers.checked(
     op: op, input: inputQuantization.scale, filterScales: filterScales,
-    output: outputQuantization.scale, channels: filter[0])
-  channels.foldRoundings(outputOffset: outputQuantization.zeroPoint)
+    output: outputQuantization.scale, channels: filter[0],
+    outputOffset: outputQuantization.zeroPoint)
   let patchSize = filter[1] * filter[2] * filter[3]
   // The SMLAD path needs every channel's requantization folded (`ChannelRounding`).
   let path: Conv2DPath =

@@ -69,77 +69,73 @@ public func conv2DPatchGEMM(
     }
   }
 
-  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
-    p.channels.shifts.withUnsafeBufferPointer { shifts in
-      let multiplier = multipliers.baseAddress!
-      let shift = shifts.baseAddress!
-      withStackPatch { patch in
-        let second = patch + patchSize
-        var n = 0
-        while n < pixels {
-          let out = output + n * outputDepth
-          gather(n, into: patch)
-          if pairs && n + 1 < pixels {
-            gather(n + 1, into: second)
-            let out1 = out + outputDepth
-            var oc = 0
-            while oc < vectorChannels {
-              var (acc0, acc1) = dotProducts4x2(
-                patch, second, filter + oc * patchSize, stride: patchSize, count: patchSize)
-              let m = load4(multiplier + oc)
-              let s = load4(shift + oc)
-              if let bias {
-                let b4 = load4(bias + oc)
-                acc0 &+= b4
-                acc1 &+= b4
-              }
-              requantizeAndStore4(
-                acc0, multiplier: m, shift: s, outputOffset: outputOffset, min: low, max: high,
-                to: out + oc)
-              requantizeAndStore4(
-                acc1, multiplier: m, shift: s, outputOffset: outputOffset, min: low, max: high,
-                to: out1 + oc)
-              oc &+= 4
-            }
-            while oc < outputDepth {
-              let row = filter + oc * patchSize
-              var acc0 = dotProduct(patch, row, count: patchSize)
-              var acc1 = dotProduct(second, row, count: patchSize)
-              if let bias {
-                acc0 &+= bias[oc]
-                acc1 &+= bias[oc]
-              }
-              out[oc] = requantize(
-                acc0, multiplier: multiplier[oc], shift: shift[oc], outputOffset: outputOffset,
-                min: low, max: high)
-              out1[oc] = requantize(
-                acc1, multiplier: multiplier[oc], shift: shift[oc], outputOffset: outputOffset,
-                min: low, max: high)
-              oc &+= 1
-            }
-            n += 2
-            continue
-          }
+  p.channels.withConstants { k in
+    withStackPatch { patch in
+      let second = patch + patchSize
+      var n = 0
+      while n < pixels {
+        let out = output + n * outputDepth
+        gather(n, into: patch)
+        if pairs && n + 1 < pixels {
+          gather(n + 1, into: second)
+          let out1 = out + outputDepth
           var oc = 0
           while oc < vectorChannels {
-            var acc = dotProducts4(
-              patch, filter + oc * patchSize, stride: patchSize, count: patchSize)
-            if let bias { acc &+= load4(bias + oc) }
+            var (acc0, acc1) = dotProducts4x2(
+              patch, second, filter + oc * patchSize, stride: patchSize, count: patchSize)
+            let m = k.multipliers4(oc)
+            let s = k.shifts4(oc)
+            if let bias {
+              let b4 = load4(bias + oc)
+              acc0 &+= b4
+              acc1 &+= b4
+            }
             requantizeAndStore4(
-              acc, multiplier: load4(multiplier + oc), shift: load4(shift + oc),
-              outputOffset: outputOffset, min: low, max: high, to: out + oc)
+              acc0, multiplier: m, shift: s, outputOffset: outputOffset, min: low, max: high,
+              to: out + oc)
+            requantizeAndStore4(
+              acc1, multiplier: m, shift: s, outputOffset: outputOffset, min: low, max: high,
+              to: out1 + oc)
             oc &+= 4
           }
           while oc < outputDepth {
-            var acc = dotProduct(patch, filter + oc * patchSize, count: patchSize)
-            if let bias { acc &+= bias[oc] }
+            let row = filter + oc * patchSize
+            var acc0 = dotProduct(patch, row, count: patchSize)
+            var acc1 = dotProduct(second, row, count: patchSize)
+            if let bias {
+              acc0 &+= bias[oc]
+              acc1 &+= bias[oc]
+            }
             out[oc] = requantize(
-              acc, multiplier: multiplier[oc], shift: shift[oc], outputOffset: outputOffset,
+              acc0, multiplier: k.multiplier(oc), shift: k.shift(oc), outputOffset: outputOffset,
+              min: low, max: high)
+            out1[oc] = requantize(
+              acc1, multiplier: k.multiplier(oc), shift: k.shift(oc), outputOffset: outputOffset,
               min: low, max: high)
             oc &+= 1
           }
-          n += 1
+          n += 2
+          continue
         }
+        var oc = 0
+        while oc < vectorChannels {
+          var acc = dotProducts4(
+            patch, filter + oc * patchSize, stride: patchSize, count: patchSize)
+          if let bias { acc &+= load4(bias + oc) }
+          requantizeAndStore4(
+            acc, multiplier: k.multipliers4(oc), shift: k.shifts4(oc),
+            outputOffset: outputOffset, min: low, max: high, to: out + oc)
+          oc &+= 4
+        }
+        while oc < outputDepth {
+          var acc = dotProduct(patch, filter + oc * patchSize, count: patchSize)
+          if let bias { acc &+= bias[oc] }
+          out[oc] = requantize(
+            acc, multiplier: k.multiplier(oc), shift: k.shift(oc), outputOffset: outputOffset,
+            min: low, max: high)
+          oc &+= 1
+        }
+        n += 1
       }
     }
   }

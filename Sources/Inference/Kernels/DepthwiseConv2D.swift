@@ -78,10 +78,10 @@ public func prepareDepthwiseConv2D(
     op: op, padding, input: input, output: output, filterHeight: filter[1], filterWidth: filter[2],
     strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: dilationHeight,
     dilationWidth: dilationWidth)
-  var channels = try ChannelMultipliers.checked(
+  let channels = try ChannelMultipliers.checked(
     op: op, input: inputQuantization.scale, filterScales: filterScales,
-    output: outputQuantization.scale, channels: filter[3])
-  channels.foldRoundings(outputOffset: outputQuantization.zeroPoint)
+    output: outputQuantization.scale, channels: filter[3],
+    outputOffset: outputQuantization.zeroPoint)
   let vectorizable = depthMultiplier == 1 && dilationHeight == 1 && dilationWidth == 1
   // The DSP path needs every channel's requantization folded (`ChannelRounding`).
   let quads = dspPathsPreferred && !channels.roundings.isEmpty

@@ -97,13 +97,6 @@ public func prepareFullyConnected(
     path: weightsZeroPoint == 0 && depth <= stackPatchCapacity ? .gemv : .reference)
 }
 
-extension ChannelMultipliers {
-  init(multipliers: [Int32], shifts: [Int32]) {
-    self.multipliers = multipliers
-    self.shifts = shifts
-  }
-}
-
 /// Integer-only FULLY_CONNECTED over shapes checked by `prepareFullyConnected`, by the
 /// path prepare chose.
 public func fullyConnected(

@@ -22,37 +22,33 @@ public func fullyConnectedGEMV(
   let offset = Int16(truncatingIfNeeded: p.inputOffset)
   let (outputOffset, low, high) = (p.outputOffset, p.activation.min, p.activation.max)
   let vectorOutputs = outputDepth & ~3
-  p.channels.multipliers.withUnsafeBufferPointer { multipliers in
-    p.channels.shifts.withUnsafeBufferPointer { shifts in
-      let multiplier = multipliers.baseAddress!
-      let shift = shifts.baseAddress!
-      withStackPatch { x in
-        for b in 0..<p.batches {
-          let row = input + b * depth
-          for d in 0..<depth {
-            x[pairedIndex(d, count: depth)] = Int16(truncatingIfNeeded: row[d]) &+ offset
-          }
-          let out = output + b * outputDepth
-          var o = 0
-          while o < vectorOutputs {
-            var acc = dotProducts4(x, weights + o * depth, stride: depth, count: depth)
-            if let bias { acc &+= load4(bias + o) }
-            let m = perChannel ? load4(multiplier + o) : SIMD4(repeating: multiplier[0])
-            let s = perChannel ? load4(shift + o) : SIMD4(repeating: shift[0])
-            requantizeAndStore4(
-              acc, multiplier: m, shift: s, outputOffset: outputOffset, min: low, max: high,
-              to: out + o)
-            o &+= 4
-          }
-          while o < outputDepth {
-            var acc = dotProduct(x, weights + o * depth, count: depth)
-            if let bias { acc &+= bias[o] }
-            let c = perChannel ? o : 0
-            out[o] = requantize(
-              acc, multiplier: multiplier[c], shift: shift[c], outputOffset: outputOffset,
-              min: low, max: high)
-            o &+= 1
-          }
+  p.channels.withConstants { k in
+    withStackPatch { x in
+      for b in 0..<p.batches {
+        let row = input + b * depth
+        for d in 0..<depth {
+          x[pairedIndex(d, count: depth)] = Int16(truncatingIfNeeded: row[d]) &+ offset
+        }
+        let out = output + b * outputDepth
+        var o = 0
+        while o < vectorOutputs {
+          var acc = dotProducts4(x, weights + o * depth, stride: depth, count: depth)
+          if let bias { acc &+= load4(bias + o) }
+          let m = perChannel ? k.multipliers4(o) : SIMD4(repeating: k.multiplier(0))
+          let s = perChannel ? k.shifts4(o) : SIMD4(repeating: k.shift(0))
+          requantizeAndStore4(
+            acc, multiplier: m, shift: s, outputOffset: outputOffset, min: low, max: high,
+            to: out + o)
+          o &+= 4
+        }
+        while o < outputDepth {
+          var acc = dotProduct(x, weights + o * depth, count: depth)
+          if let bias { acc &+= bias[o] }
+          let c = perChannel ? o : 0
+          out[o] = requantize(
+            acc, multiplier: k.multiplier(c), shift: k.shift(c), outputOffset: outputOffset,
+            min: low, max: high)
+          o &+= 1
         }
       }
     }
