@@ -77,6 +77,16 @@ public func expOnNegativeValues(_ a: Int32, integerBits: Int32) -> Int32 {
 ///     oneOverOnePlusX(1 << 30)   // 1431655762, 2/3 is 1431655765.3 in Q0.31
 @inlinable
 public func oneOverOnePlusX(_ a: Int32) -> Int32 {
+  let x = reciprocalOfHalfDenominator(a)
+  // x is 1/half_denominator in Q2.29; halve it (reinterpret as Q1.30), then Q0.31.
+  return saturatingRoundingMultiplyByPowerOfTwo(x, 1)
+}
+
+/// 1 / ((1 + a) / 2) in Q2.29 for a Q0.31 value a in [0, 1): gemmlowp's three
+/// Newton-Raphson steps from 48/17 - 32/17 * d, shared by `oneOverOnePlusX` and
+/// `oneMinusXOverOnePlusX`, which differ only in how they read the result.
+@inlinable
+func reciprocalOfHalfDenominator(_ a: Int32) -> Int32 {
   let halfDenominator = roundingHalfSum(a, .max)
   let oneQ2: Int32 = 1 << 29
   var x =
@@ -90,8 +100,7 @@ public func oneOverOnePlusX(_ a: Int32) -> Int32 {
     x =
       x &+ saturatingRoundingMultiplyByPowerOfTwo(saturatingRoundingDoublingHighMul(x, oneMinus), 2)
   }
-  // x is 1/half_denominator in Q2.29; halve it (reinterpret as Q1.30), then Q0.31.
-  return saturatingRoundingMultiplyByPowerOfTwo(x, 1)
+  return x
 }
 
 /// logistic(a) = 1 / (1 + exp(-a)) for a in Q(integerBits).(31 - integerBits); result

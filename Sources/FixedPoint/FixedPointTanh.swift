@@ -5,23 +5,14 @@
 
 /// (1 - a) / (1 + a) for a Q0.31 value a in [0, 1); result in Q0.31. gemmlowp
 /// `one_minus_x_over_one_plus_x_for_x_in_0_1`: three Newton-Raphson steps in Q2.29
-/// for 1 / ((1 + a) / 2), as `oneOverOnePlusX`, then that minus one.
+/// for 1 / ((1 + a) / 2) (`reciprocalOfHalfDenominator`, as `oneOverOnePlusX`), then
+/// that minus one.
 ///
 ///     oneMinusXOverOnePlusX(1 << 30)   // 1/3 = 715827882.7 in Q0.31
 @inlinable
 public func oneMinusXOverOnePlusX(_ a: Int32) -> Int32 {
-  let halfDenominator = roundingHalfSum(a, .max)
+  let x = reciprocalOfHalfDenominator(a)
   let oneQ2: Int32 = 1 << 29
-  var x =
-    GemmlowpConstant.fortyEightOverSeventeen
-    &+ saturatingRoundingDoublingHighMul(
-      halfDenominator, GemmlowpConstant.minusThirtyTwoOverSeventeen)
-  for _ in 0..<3 {
-    let oneMinus = oneQ2 &- saturatingRoundingDoublingHighMul(halfDenominator, x)
-    // Q2.29 * Q2.29 = Q4.27, rescaled back to Q2.29.
-    x =
-      x &+ saturatingRoundingMultiplyByPowerOfTwo(saturatingRoundingDoublingHighMul(x, oneMinus), 2)
-  }
   // x - 1 in Q2.29 (2 / (1 + a) - 1), rescaled to Q0.31.
   return saturatingRoundingMultiplyByPowerOfTwo(x &- oneQ2, 2)
 }
