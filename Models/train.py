@@ -8,6 +8,7 @@
     python Models/train.py export   --work out/model
     python Models/train.py evaluate --work out/model
     python Models/train.py ship     --work out/model      # -> Models/kws-speech-commands.*
+    python Models/train.py prior-curve --work out/model --label up   # analysis only
     python Models/train.py all      --data /path/to/speech_commands --work out/model
 
 `--data` is a folder in the Speech Commands layout (FLAC or WAV; its
@@ -33,7 +34,7 @@ def _synth(a):
   runs = [
     ["--out", os.path.join(a.synth_out, "train"), "--set", "train",
      "--per-keyword", str(a.per_keyword), "--on-off-factor", str(a.on_off_factor),
-     "--unknown", str(a.unknown)],
+     "--unknown", str(a.unknown), "--kokoro", str(a.kokoro)],
     ["--out", os.path.join(a.synth_out, "test"), "--set", "test",
      "--per-keyword", str(a.test_per_keyword), "--on-off-factor", "2",
      "--unknown", str(a.test_unknown)],
@@ -55,6 +56,7 @@ def _features(a):
                           negatives_count=a.negatives, holdout_words=a.holdout_words or [],
                           synthetic_only=a.synthetic_only or [], silence_mix=a.silence_mix,
                           eq_synthetic=a.eq_synthetic, color_synthetic=a.color_synthetic,
+                          unheard_only_engines=a.unheard_only_engines,
                           audio_only=getattr(a, "audio_only", False))
 
 
@@ -84,6 +86,12 @@ def _evaluate(a):
   pipeline.evaluate(a.work)
 
 
+def _prior_curve(a):
+  from kws_train import pipeline
+
+  pipeline.prior_curves(a.work, a.label)
+
+
 def _ship(a):
   from kws_train import pipeline
 
@@ -99,6 +107,12 @@ def _all(a):
   _evaluate(a)
   if not a.no_ship:
     _ship(a)
+
+
+def dataset_labels():
+  from kws_train import dataset
+
+  return dataset.LABELS
 
 
 def parser():
@@ -124,6 +138,9 @@ def parser():
     p.add_argument("--unknown", type=int, default=1500, help="synthetic unknown clips")
     p.add_argument("--test-per-keyword", type=int, default=30, help="festival clips per keyword")
     p.add_argument("--test-unknown", type=int, default=200, help="festival unknown clips")
+    p.add_argument("--kokoro", type=float, default=0.0, metavar="SHARE",
+                   help="add Kokoro voices to the training speech, SHARE times as many clips as "
+                        "the other engines' (0: none; measured no better, see Models/README.md)")
     p.add_argument("--jobs", type=int, default=1, help="parallel synthesis workers")
 
   def work_arg(p):
@@ -151,6 +168,9 @@ def parser():
     p.add_argument("--synthetic-only", action="append",
                    help="a keyword trained on synthetic voices only, validated on real ones "
                         "(repeatable; measures what on/off face)")
+    p.add_argument("--unheard-only-engines", nargs="*", default=["kokoro"], metavar="ENGINE",
+                   help="synthetic engines used only for classes without real training speech "
+                        "(on/off here); give none to use them everywhere")
     p.add_argument("--eq-synthetic", type=float, default=0.0,
                    help="probability of a random +-10 dB equalizer on a synthetic training clip")
     p.add_argument("--color-synthetic", type=float, default=0.7,
@@ -192,6 +212,11 @@ def parser():
   work_arg(p)
   export_args(p)
   work_arg(add("evaluate", _evaluate, "float and int8 (TFLM) scores -> eval.json"))
+  p = add("prior-curve", _prior_curve,
+          "what scaling a class's probability does to real-speaker recall and false calls")
+  work_arg(p)
+  p.add_argument("--label", action="append", required=True, choices=dataset_labels(),
+                 help="class to scale (repeatable), e.g. a --synthetic-only keyword")
   p = add("ship", _ship, "copy the int8 model, manifest (threshold from validation) and scores to Models/")
   work_arg(p)
   p.add_argument("--dest", default=HERE, help="where kws-speech-commands.{tflite,json,eval.json} go")

@@ -110,3 +110,26 @@ def pick_threshold(rows, max_hit_loss=0.03):
   best = rows[0]["hit"]
   ok = [r for r in rows if r["hit"] is not None and r["hit"] >= best - max_hit_loss]
   return max(ok, key=lambda r: r["threshold"])["threshold"] if ok else rows[0]["threshold"]
+
+
+def prior_curve(y_true, probs, label, factors=(1, 1.5, 2, 3, 4, 6, 8)):
+  """What scaling one class's probability by each factor (a prior shift: adding
+  log(factor) to its logit, no new data) does to top-1 decisions.
+
+  Per factor: `accuracy`, `recall` of `label`, and `false` = clips of other classes
+  now called `label`. A change to training that moves a keyword along this curve
+  (more recall, as many more false calls as the factor would give) taught the model
+  nothing about the word: it only shifted the prior. Example: probabilities
+  [[0.6, 0.4]] of a class-1 clip become a class-1 call from factor 1.5 on.
+  """
+  y_true, probs = np.asarray(y_true), np.asarray(probs, dtype=np.float64)
+  rows = []
+  for f in factors:
+    w = np.ones(probs.shape[1])
+    w[label] = f
+    pred = np.argmax(probs * w, axis=1)
+    mine = y_true == label
+    rows.append({"factor": f, "accuracy": round(float(np.mean(pred == y_true)), 4),
+                 "recall": round(float(np.mean(pred[mine] == label)), 4) if mine.any() else None,
+                 "false": int(np.sum((pred == label) & ~mine))})
+  return rows

@@ -34,19 +34,21 @@ def _progress():
 
 
 def _manifest_groups(root):
-  """path -> "engine/voice" from a synthetic folder's manifest.jsonl, if any."""
+  """path -> ("engine/voice", keyword it is a near-miss of or None) from a synthetic
+  folder's manifest.jsonl, if any."""
   path = os.path.join(root, "manifest.jsonl")
   groups = {}
   if os.path.exists(path):
     with open(path) as f:
       for line in f:
         c = json.loads(line)
-        groups[os.path.normpath(os.path.join(root, c["path"]))] = f"{c['generator']}/{c['voice']}"
+        groups[os.path.normpath(os.path.join(root, c["path"]))] = (
+          f"{c['generator']}/{c['voice']}", c.get("near_miss_of"))
   return groups
 
 
 def collect(real_roots, synth_train, synth_test, test_roots=(), holdout_words=(),
-            synthetic_only=()):
+            synthetic_only=(), unheard_only_engines=()):
   """Clip lists per split: training pool, val, test_real, test_synth, test_words.
 
   `test_roots` are real folders used for testing only (e.g. speakers kept out of
@@ -55,7 +57,15 @@ def collect(real_roots, synth_train, synth_test, test_roots=(), holdout_words=()
   whatever their speaker's split, and synthetic ones are dropped. Keywords in
   `synthetic_only` lose their real training clips (validation and test keep them):
   how well a keyword learned from synthetic voices alone does on real speakers is
-  what `on`/`off` face, which have no real clips at all."""
+  what `on`/`off` face, which have no real clips at all.
+
+  Synthetic clips of `unheard_only_engines` (Kokoro: natural, but speaking English
+  with its voices' Japanese accent) are kept only for classes that no real
+  training clip says, and dropped elsewhere (training and validation): where real
+  speech exists they add an accent no user has and little else. The engine's
+  near-misses of such a class stay too (`near_miss_of` in the synthetic
+  manifest), so its voices also say what the keyword is not: without them the
+  model took unheard real near-misses ("happy" for `up`) for the keyword."""
   held = set(holdout_words)
   bad = held & set(dataset.KEYWORDS)
   if bad:
@@ -79,16 +89,30 @@ def collect(real_roots, synth_train, synth_test, test_roots=(), holdout_words=()
     # Synthetic training voices: 10 % of the "speakers" validate, none test (the
     # held-out festival voices are the synthetic test).
     for c in dataset.scan(root, validation_percent=10.0, testing_percent=0.0):
-      if c["word"] in held:
+      key = os.path.normpath(c["path"])
+      # With a manifest, it decides: clips that an earlier, different plan left in
+      # the folder (say, Kokoro clips from a run with `--kokoro`) are not used.
+      if c["word"] in held or (groups and key not in groups):
         continue
-      c["group"] = groups.get(os.path.normpath(c["path"]), "synthetic")
+      c["group"], c["near_miss_of"] = groups.get(key, ("synthetic", None))
       pools["train" if c["split"] == "training" else "val"].append(c)
+  if unheard_only_engines:
+    heard = {c["label"] for c in pools["train"] if c["group"] == "real"}
+
+    def keep(c):
+      if c["group"].split("/")[0] not in unheard_only_engines:
+        return True
+      miss = c.get("near_miss_of")  # its near-misses too: what the keyword is not
+      return c["label"] not in heard or (miss is not None and dataset.label_of(miss) not in heard)
+
+    pools["train"] = [c for c in pools["train"] if keep(c)]
+    pools["val"] = [c for c in pools["val"] if keep(c)]
   for root in synth_test:
     groups = _manifest_groups(root)
     for c in dataset.scan(root, all_split="testing"):
       if c["word"] in held:
         continue
-      c["group"] = groups.get(os.path.normpath(c["path"]), "synthetic")
+      c["group"] = groups.get(os.path.normpath(c["path"]), ("synthetic", None))[0]
       pools["test_synth"].append(c)
   return pools
 
@@ -109,14 +133,14 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
                    seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(),
                    negatives_count=0, holdout_words=(), synthetic_only=(),
                    silence_mix=(0.0, 0.0, 0.0, 0.0), eq_synthetic=0.0, color_synthetic=0.0,
-                   audio_only=False, log=print):
+                   unheard_only_engines=(), audio_only=False, log=print):
   """Writes augmented training rounds and clean held-out sets, then their features.
 
   Two stages, each cached: audio (`work/audio/<set>.raw`, s16le clips, plus labels)
   keyed by everything that decides it (folders, seed, rounds, per-class count), and
   features (`work/features/<set>.npz`) keyed by that plus the front end. The audio
   stage needs no Swift build (`audio_only=True`), so it can run ahead of one.
-  `negatives_count` pseudo-words from real training speech (`negatives.py`) join
+  `unheard_only_engines`: see `collect`. `negatives_count` pseudo-words from real training speech (`negatives.py`) join
   the `unknown` pool. `silence_mix` (see `augment.Augmenter.silence`) varies the
   training silence; its room tones come from the real training clips.
   """
@@ -129,7 +153,10 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
             "silence_mix": list(silence_mix), "eq_synthetic": eq_synthetic,
             "color_synthetic": color_synthetic,
             "version": 3}
-  pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words, synthetic_only)
+  if unheard_only_engines:  # absent when unused, so earlier audio caches stay valid
+    config["unheard_only_engines"] = sorted(unheard_only_engines)
+  pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words, synthetic_only,
+                  unheard_only_engines)
   # The key covers the clip lists too: clips added to a folder invalidate the cache.
   listing = {k: [c["path"] for c in v] for k, v in pools.items()}
   key = hashlib.sha1(json.dumps([config, listing], sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -438,6 +465,37 @@ def evaluate(work, log=print):
       log(f"{split} real speakers: n {r['int8']['n']}, float {r['float']['accuracy']}, "
           f"int8 {r['int8']['accuracy']}")
   with open(os.path.join(work, "eval.json"), "w") as f:
+    json.dump(report, f, indent=1)
+  return report
+
+
+def prior_curves(work, labels, log=print):
+  """`evaluate.prior_curve` of each label on the real validation speakers (and, if
+  any, on the held-out words, where every call of the label is false), from the
+  float model: how far a keyword's recall on real speech moves when only its prior
+  does. Written to prior_curves.json."""
+  import keras
+
+  from .evaluate import prior_curve
+
+  model = keras.models.load_model(os.path.join(work, "model_float.keras"))
+  report = {}
+  sets = [("val_real", "val", True), ("test_words", "test_words", False)]
+  for name, split, real_only in sets:
+    x, y, _, grp = load_npz(os.path.join(work, "features", f"{split}.npz"))
+    if real_only:
+      keep = np.isin(grp, ["real", "silence"])
+      x, y = x[keep], y[keep]
+    if not len(y):
+      continue
+    p = model.predict(x[..., np.newaxis], batch_size=500, verbose=0)
+    for label in labels:
+      rows = prior_curve(y, p, dataset.LABELS.index(label))
+      report.setdefault(label, {})[name] = rows
+      for r in rows:
+        log(f"{label} {name} x{r['factor']}: accuracy {r['accuracy']}, recall {r['recall']}, "
+            f"false {r['false']}")
+  with open(os.path.join(work, "prior_curves.json"), "w") as f:
     json.dump(report, f, indent=1)
   return report
 

@@ -1,3 +1,4 @@
+import json
 import os
 
 import numpy as np
@@ -133,3 +134,38 @@ def test_synthetic_only_keywords_lose_their_real_training_clips_only(tiny_datase
   assert not any(c["word"] == "yes" for c in cut["train"])
   assert [c["path"] for c in cut["val"]] == [c["path"] for c in whole["val"]]
   assert len(cut["train"]) == len(whole["train"]) - sum(c["word"] == "yes" for c in whole["train"])
+
+
+def test_unheard_only_engines_speak_only_classes_without_real_speech(tiny_dataset, tmp_path):
+  from conftest import write_wav
+
+  # A synthetic folder: kokoro and espeak clips of `off` (no real clip anywhere),
+  # `yes` (real clips exist), `dawn` (unknown, which real `bed` clips speak), and
+  # near-misses of `off` (`cough`) and of `yes` (`yet`).
+  root = tmp_path / "synth"
+  lines = []
+  words = {"off": None, "yes": None, "dawn": None, "cough": "off", "yet": "yes"}
+  for engine in ("kokoro", "espeak"):
+    for word, miss in words.items():
+      for i in range(20):
+        rel = f"{word}/{engine}{i:04x}_nohash_{i}.wav"
+        write_wav(str(root / rel), np.full(16000, 1000))
+        lines.append(json.dumps({"path": rel, "generator": engine, "voice": "v",
+                                 "near_miss_of": miss}))
+  (root / "manifest.jsonl").write_text("\n".join(lines) + "\n")
+  every = pipeline.collect([tiny_dataset], [str(root)], [])
+  limited = pipeline.collect([tiny_dataset], [str(root)], [], unheard_only_engines=["kokoro"])
+  kind = lambda pool: {(c["group"].split("/")[0], c["word"]) for k in ("train", "val")
+                       for c in pool[k] if c["group"] != "real"}
+  assert kind(every) == {(e, w) for e in ("kokoro", "espeak") for w in words}
+  assert kind(limited) == {("kokoro", "off"), ("kokoro", "cough")} | {("espeak", w) for w in words}
+  real = lambda pool: [c["path"] for k in ("train", "val") for c in pool[k] if c["group"] == "real"]
+  assert real(limited) == real(every)
+  # The manifest decides what the folder holds: a clip it does not list is not used.
+  (root / "manifest.jsonl").write_text("\n".join(l for l in lines if "kokoro" not in l) + "\n")
+  assert {e for e, _ in kind(pipeline.collect([tiny_dataset], [str(root)], []))} == {"espeak"}
+  (root / "manifest.jsonl").write_text("\n".join(lines) + "\n")
+  # A keyword trained on synthetic voices only gets them back: nothing real says it.
+  up = pipeline.collect([tiny_dataset], [str(root)], [], synthetic_only=["yes"],
+                        unheard_only_engines=["kokoro"])
+  assert ("kokoro", "yes") in kind(up)

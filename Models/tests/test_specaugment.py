@@ -68,3 +68,16 @@ def test_threshold_table_counts_hits_and_false_accepts_per_threshold():
                   {"threshold": 0.8, "hit": 0.5, "false_accept": 0.0},
                   {"threshold": 0.95, "hit": 0.0, "false_accept": 0.0}]
   assert evaluate.pick_threshold(rows) == 0.8
+
+
+def test_prior_curve_moves_calls_to_the_scaled_class():
+  from kws_train.evaluate import prior_curve
+
+  # Class 1 clips with probability 0.4 and 0.2 for class 1, one class-0 clip at 0.45.
+  y = np.array([1, 1, 0])
+  p = np.array([[0.6, 0.4], [0.8, 0.2], [0.55, 0.45]])
+  rows = {r["factor"]: r for r in prior_curve(y, p, 1, factors=(1, 1.4, 1.6, 5))}
+  assert rows[1] == {"factor": 1, "accuracy": round(1 / 3, 4), "recall": 0.0, "false": 0}
+  assert rows[1.4]["recall"] == 0.0 and rows[1.4]["false"] == 1  # 0.45 x 1.4 > 0.55
+  assert rows[1.6]["recall"] == 0.5 and rows[5]["recall"] == 1.0 and rows[5]["false"] == 1
+  assert rows[5]["accuracy"] == round(2 / 3, 4)
