@@ -14,7 +14,7 @@ APT_PACKAGES := libasound2-dev libfftw3-dev libsndfile1-dev libsoxr-dev \
 
 export KWS_PYTHON := $(PYTHON)
 
-.PHONY: all deps venv build run test test-swift firmware firmware-test firmware-report bench model clean
+.PHONY: all deps venv train-deps build run test test-swift test-recipe firmware firmware-test firmware-report bench model clean
 
 all: build
 
@@ -56,7 +56,7 @@ firmware-report: deps
 firmware-test: deps
 	$(MAKE) -C Firmware test
 
-test: test-swift firmware-test
+test: test-swift firmware-test test-recipe
 
 # Side-by-side timings, ours vs the references (C microfrontend, LiteRT 2.3, TFLM).
 bench: deps venv
@@ -74,8 +74,16 @@ $(TRAIN_VENV)/.stamp: Models/requirements.txt Models/requirements-nodeps.txt
 	$(TRAIN_VENV)/bin/pip install -q --no-deps -r Models/requirements-nodeps.txt
 	touch $@
 
-model: deps $(TRAIN_VENV)/.stamp
+train-deps: deps $(TRAIN_VENV)/.stamp
 	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(TRAIN_APT)"
+
+# The training recipe's own tests (Models/tests): split, augmentation, synthesis
+# byte for byte with every engine, and features -> train -> export -> TFLM -> ship
+# end to end on a tiny generated data set.
+test-recipe: train-deps
+	$(TRAIN_VENV)/bin/python -m pytest -q Models/tests
+
+model: train-deps
 	$(SWIFT) build -c release --product kws
 	nice -n 19 $(TRAIN_VENV)/bin/python Models/train.py all --with-synth --data $(DATA) --kws $(abspath $(KWS))
 
