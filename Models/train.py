@@ -95,7 +95,7 @@ def _prior_curve(a):
 def _ship(a):
   from kws_train import pipeline
 
-  pipeline.ship(a.work, a.dest)
+  pipeline.ship(a.work, a.dest, a.name)
 
 
 def _all(a):
@@ -219,10 +219,13 @@ def parser():
                  help="class to scale (repeatable), e.g. a --synthetic-only keyword")
   p = add("ship", _ship, "copy the int8 model, manifest (threshold from validation) and scores to Models/")
   work_arg(p)
-  p.add_argument("--dest", default=HERE, help="where kws-speech-commands.{tflite,json,eval.json} go")
+  p.add_argument("--dest", default=HERE, help="where NAME.{tflite,json,eval.json} go")
+  p.add_argument("--name", default="kws-speech-commands",
+                 help="file stem (kws-speech-commands-s: the 64-wide model for small cores)")
   p = add("all", _all, "features, train, export, evaluate, ship (and synth with --with-synth)")
   work_arg(p)
-  p.add_argument("--dest", default=HERE, help="where kws-speech-commands.{tflite,json,eval.json} go")
+  p.add_argument("--dest", default=HERE, help="where NAME.{tflite,json,eval.json} go")
+  p.add_argument("--name", default="kws-speech-commands", help="file stem of the shipped model")
   p.add_argument("--no-ship", action="store_true", help="leave Models/ as it is")
   synth_args(p)
   feature_args(p)

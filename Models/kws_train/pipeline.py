@@ -502,7 +502,9 @@ def prior_curves(work, labels, log=print):
 
 def ship(work, dest, name="kws-speech-commands", log=print):
   """Copies the int8 model and its scores to `dest` as NAME.{tflite,eval.json} and
-  writes the manifest NAME.json that `kws` and the firmware read.
+  writes the manifest NAME.json that `kws` and the firmware read. The manifest's
+  `name` is "speech-commands-dscnn" plus what NAME adds to "kws-speech-commands"
+  ("kws-speech-commands-s" -> "speech-commands-dscnn-s"), else NAME itself.
 
   The detection threshold comes from validation (`eval.json` `val.thresholds`,
   `evaluate.pick_threshold`): never from a test set. Smoothing (mean of the last 3
@@ -520,7 +522,9 @@ def ship(work, dest, name="kws-speech-commands", log=print):
   threshold = pick_threshold(report["val"]["thresholds"])
   frames = features.SHAPES[frontend][0]
   manifest = {
-    "type": "kws", "version": 1, "name": "speech-commands-dscnn",
+    "type": "kws", "version": 1,
+    "name": ("speech-commands-dscnn" + name[len("kws-speech-commands"):]
+             if name.startswith("kws-speech-commands") else name),
     "model": f"{name}.tflite", "kind": "classifier", "frontend": frontend,
     # MFCC was trained on clips divided by their peak (MLPerf style); log-mel is not.
     "normalization": "clip-peak" if frontend == "mfcc" else "none",

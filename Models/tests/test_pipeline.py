@@ -65,3 +65,6 @@ def test_features_train_export_evaluate_end_to_end(tiny_dataset, fake_kws, tmp_p
   assert on_disk["detection"]["threshold"] in [r["threshold"] for r in rows]
   with open(os.path.join(dest, "kws-speech-commands.tflite"), "rb") as f:
     assert f.read() == open(os.path.join(work, "model_int8.tflite"), "rb").read()
+  small = pipeline.ship(work, dest, name="kws-speech-commands-s", log=lambda *_: None)
+  assert small["name"] == "speech-commands-dscnn-s" and small["model"] == "kws-speech-commands-s.tflite"
+  assert json.load(open(os.path.join(dest, "kws-speech-commands-s.json"))) == small
