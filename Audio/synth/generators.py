@@ -140,7 +140,6 @@ class _Kokoro:
       opts = ort.SessionOptions()
       opts.intra_op_num_threads = 1  # synthesis parallelizes over clips instead
       self = cls()
-      self.np = np
       self.session = ort.InferenceSession(str(core.model_path()), sess_options=opts,
                                           providers=["CPUExecutionProvider"])
       self.vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
@@ -170,7 +169,8 @@ class _Kokoro:
     return [self.vocab[c] for c in ipa]
 
   def speak(self, voice, text, params, out_path):
-    np = self.np
+    import numpy as np
+
     tokens = self.phonemes(text, params["accent"], params["merger"])
     # A voice is one style vector per utterance length (in tokens).
     row = min(len(tokens), len(self.voices[voice])) - 1

@@ -42,13 +42,13 @@ RENDER_VERSION = 1
 # voices; Piper is the most natural-sounding; flite adds five more timbres.
 TRAIN_ENGINE_WEIGHTS = {"espeak": 0.5, "flite": 0.2, "piper": 0.3}
 
-# Engines that can be added to the training set (`--kokoro SHARE`), each with its own
-# count (as a share of the clips above) drawn from its own random stream, so adding
+# Engines added to the training set (`--kokoro SHARE`, see `plan`) each get their own
+# count (as a share of the clips above) drawn from their own random stream, so adding
 # one leaves every earlier clip's parameters, file name and cache entry as they were.
 # Kokoro's neural voices sound the most natural of all here, but measured on real
 # speakers they did not teach a keyword better than the others (Models/README.md),
-# so the default set leaves them out.
-ADDABLE_TRAIN_ENGINES = ("kokoro",)
+# so the default set leaves them out. An added engine also says each keyword's
+# near-misses, this share of the keyword's count.
 NEAR_MISS_SHARE = 0.5
 
 
@@ -85,7 +85,7 @@ def plan_clip(seed, which, word, index, text, engines, weights, keep, stream=Non
 
 def plan(seed, which, per_keyword, on_off_factor, unknown, added=None):
   """The full list of clips for one set, in a fixed order. `added`: {engine: share}
-  of `ADDABLE_TRAIN_ENGINES` joining the training set."""
+  of engines joining the training set in their own streams."""
   if which == "train":
     engines = list(TRAIN_ENGINE_WEIGHTS)
     weights = [TRAIN_ENGINE_WEIGHTS[e] for e in engines]

@@ -140,8 +140,8 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
   keyed by everything that decides it (folders, seed, rounds, per-class count), and
   features (`work/features/<set>.npz`) keyed by that plus the front end. The audio
   stage needs no Swift build (`audio_only=True`), so it can run ahead of one.
-  `unheard_only_engines`: see `collect`. `negatives_count` pseudo-words from real training speech (`negatives.py`) join
-  the `unknown` pool. `silence_mix` (see `augment.Augmenter.silence`) varies the
+  `unheard_only_engines`: see `collect`. `negatives_count` pseudo-words from real
+  training speech (`negatives.py`) join the `unknown` pool. `silence_mix` (see `augment.Augmenter.silence`) varies the
   training silence; its room tones come from the real training clips.
   """
   t0 = time.time()
@@ -153,8 +153,8 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
             "silence_mix": list(silence_mix), "eq_synthetic": eq_synthetic,
             "color_synthetic": color_synthetic,
             "version": 3}
-  if unheard_only_engines:  # absent when unused, so earlier audio caches stay valid
-    config["unheard_only_engines"] = sorted(unheard_only_engines)
+  # `unheard_only_engines` needs no entry in `config`: it only filters the clip
+  # lists, which the key covers.
   pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words, synthetic_only,
                   unheard_only_engines)
   # The key covers the clip lists too: clips added to a folder invalidate the cache.
