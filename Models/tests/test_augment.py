@@ -66,6 +66,30 @@ def test_quiet_tail_puts_peaks_in_its_range_and_is_off_when_asked(tiny_dataset):
   assert all(0.05 * 32767 - 1 <= p <= 0.95 * 32767 + 1 for p in peaks)
 
 
+def test_quiet_hiss_sits_its_range_under_the_peak_and_only_on_quiet_clips(tiny_dataset):
+  noise = augment.NoiseBank(dataset.noise_files(tiny_dataset))
+  # A word in the middle 0.4 s, digital silence around it: what is left outside the
+  # word after augmentation is the hiss floor alone.
+  x = np.zeros(16000, np.int16)
+  x[6000:12400] = (np.sin(np.arange(6400) / 5.0) * 10000).astype(np.int16)
+  hissy = augment.Augmenter(noise, [], shift_ms=0, p_noise=0.0, p_quiet=1.0, quiet=(0.002, 0.05),
+                            quiet_hiss_db=(10.0, 20.0))
+  for s in range(20):
+    y = hissy.speech(x, np.random.default_rng(s)).astype(np.float64)
+    word_peak = np.abs(y[6000:12400]).max()
+    floor = np.sqrt(np.mean(y[:5000] ** 2))
+    # 10-20 dB under the peak (rounding and the hiss's own peaks blur it by a little),
+    # never below the 1 LSB minimum.
+    assert floor >= 0.9
+    assert 8.0 <= 20 * np.log10(word_peak / floor) <= 22.0 or floor < 1.6
+  # Off by default, and never on clips at the ordinary levels.
+  for aug in (augment.Augmenter(noise, [], shift_ms=0, p_noise=0.0, p_quiet=1.0),
+              augment.Augmenter(noise, [], shift_ms=0, p_noise=0.0, p_quiet=0.0,
+                                quiet_hiss_db=(10.0, 20.0))):
+    y = aug.speech(x, np.random.default_rng(3))
+    assert not np.any(y[:5000])
+
+
 def test_a_clip_without_positive_samples_gets_one():
   # MFCC clip-peak normalization divides by max(x): it must be positive.
   y = augment._to_int16(-np.abs(np.sin(np.arange(16000) / 3.0)), 0.002)
