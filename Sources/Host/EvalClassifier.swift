@@ -26,7 +26,7 @@ public final class EvalClassifier {
     do {
       runner = try ModelRunner(path: manifest.modelPath)
     } catch {
-      throw EvalError("\(manifest.source): \(error)")
+      throw EvalError("\(manifest.source): \(error.message(after: manifest.source))")
     }
     let interpreter = runner.interpreter
     guard interpreter.inputCount == 1, interpreter.outputCount == 1 else {

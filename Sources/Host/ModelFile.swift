@@ -10,12 +10,29 @@ public enum ModelFileError: Error, CustomStringConvertible {
   case invalid(path: String, ModelError)
   case unrunnable(path: String, InterpreterError)
 
-  public var description: String {
+  public var description: String { "\(path): \(problem)" }
+
+  /// The file the error is about.
+  public var path: String {
     switch self {
-    case .unreadable(let path, let reason): return "\(path): cannot read the model: \(reason)"
-    case .invalid(let path, let error): return "\(path): \(error)"
-    case .unrunnable(let path, let error): return "\(path): \(error)"
+    case .unreadable(let path, _), .invalid(let path, _), .unrunnable(let path, _): return path
     }
+  }
+
+  /// What is wrong, without the path.
+  public var problem: String {
+    switch self {
+    case .unreadable(_, let reason): return "cannot read the model: \(reason)"
+    case .invalid(_, let error): return "\(error)"
+    case .unrunnable(_, let error): return "\(error)"
+    }
+  }
+
+  /// The description for a message that already begins with `source`: without the
+  /// path when it is `source` (a bare .tflite given as the model), so it is named once.
+  public func message(after source: String) -> String {
+    let standard = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.path }
+    return standard(path) == standard(source) ? problem : description
   }
 }
 

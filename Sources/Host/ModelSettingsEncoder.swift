@@ -117,7 +117,7 @@ public struct PackedModel: Sendable {
     do {
       runner = try ModelRunner(path: manifest.modelPath)
     } catch {
-      throw SessionError(source: manifest.source, problem: "\(error)")
+      throw SessionError(source: manifest.source, problem: error.message(after: manifest.source))
     }
     let settings = try ModelSettings(
       manifest: manifest, runner: runner, classifierStrideFrames: classifierStrideFrames)

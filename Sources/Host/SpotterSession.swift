@@ -27,7 +27,7 @@ public final class SpotterSession {
       do {
         runner = try ModelRunner(path: manifest.modelPath)
       } catch {
-        throw SessionError(source: manifest.source, problem: "\(error)")
+        throw SessionError(source: manifest.source, problem: error.message(after: manifest.source))
       }
       runners.append(runner)
       models.append(

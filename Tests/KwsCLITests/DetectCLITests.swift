@@ -144,4 +144,27 @@ enum WakeWordClips {
     #expect(result.status != 0)
     #expect(result.stderr.contains("features per frame is 40, the front end gives 10"), "\(result.stderr)")
   }
+
+  /// A truncated model is refused with the byte offset that runs past its end. A bare
+  /// .tflite is named once; a manifest is named with the model file it points at.
+  @Test func truncatedModelIsNamedOnceWithWhereItEnds() throws {
+    let dir = try TestSupport.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let shipped = try Data(contentsOf: URL(fileURLWithPath: TestSupport.path("Models/kws-speech-commands.tflite")))
+    let model = dir.appendingPathComponent("cut.tflite").path
+    try shipped.prefix(5000).write(to: URL(fileURLWithPath: model))
+    let bare = try KwsBinary.run(["detect", "--model", model, "--frontend", "mfcc", "--labels", "a,b", "/dev/null"])
+    #expect(bare.status != 0)
+    #expect(bare.stderr.contains("corrupt or truncated model"), "\(bare.stderr)")
+    #expect(bare.stderr.contains("but the file has 5000 bytes"), "\(bare.stderr)")
+    #expect(bare.stderr.components(separatedBy: "cut.tflite").count == 2, "named once: \(bare.stderr)")
+
+    let manifest = dir.appendingPathComponent("cut.json").path
+    try Data(#"{"type": "kws", "version": 1, "model": "cut.tflite", "frontend": "mfcc", "labels": ["a", "b"]}"#.utf8)
+      .write(to: URL(fileURLWithPath: manifest))
+    let viaManifest = try KwsBinary.run(["detect", "--model", manifest, "/dev/null"])
+    #expect(viaManifest.status != 0)
+    #expect(viaManifest.stderr.contains("cut.json: "), "\(viaManifest.stderr)")
+    #expect(viaManifest.stderr.contains("cut.tflite: corrupt or truncated model"), "\(viaManifest.stderr)")
+  }
 }
