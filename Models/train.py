@@ -79,7 +79,7 @@ def _train(a):
 def _export(a):
   from kws_train import pipeline
 
-  pipeline.export(a.work, samples=a.calibration, seed=a.seed)
+  pipeline.export(a.work, samples=a.calibration, seed=a.seed, unheard_prior=a.unheard_prior)
 
 
 def _evaluate(a):
@@ -211,6 +211,9 @@ def parser():
 
   def export_args(p):
     p.add_argument("--calibration", type=int, default=1000, help="representative samples for int8")
+    p.add_argument("--unheard-prior", type=float, default=1.0,
+                   help="scale the probability of keywords without a real training clip (on/off "
+                        "here) by this factor in the exported model")
 
   synth_args(add("synth", _synth, "generate synthetic speech (train: espeak/flite/piper, test: festival)"))
   p = add("features", _features, "augment and extract features with `kws features`")

@@ -6,7 +6,7 @@ Work folder layout (`--work`, default `out/model`):
     features/val.npz, test_real.npz, test_synth.npz   clean held-out sets
     features/summary.json                        clip counts per class and split
     model_float.keras, history.json              training
-    model_int8.tflite, model_float.tflite, export.json
+    model_int8.tflite, model_float.tflite, export.json   (with the prior of unheard keywords)
     eval.json                                    float and int8 scores per set
 Each .npz holds `x` float32[N, frames, bins], `y` int labels, `source` (file path or
 "silence:<noise>"), `group` (engine/voice for synthetic clips, "real" otherwise).
@@ -425,14 +425,67 @@ def _frontend_of(work):
   return "mfcc"
 
 
-def export(work, samples=1000, seed=0, log=print):
-  """Writes model_int8.tflite (and model_float.tflite) from model_float.keras."""
+def unheard_keywords(work):
+  """Keywords with training clips but not one real one (`on`/`off` here), from
+  features/summary.json; none when no keyword has a real clip (nothing to compare)."""
+  with open(os.path.join(work, "features", "summary.json")) as f:
+    pool = json.load(f)["pool"]
+  real, every = pool.get("train_real", {}), pool.get("train", {})
+  if not any(real.get(k, 0) for k in dataset.KEYWORDS):
+    return []
+  return [k for k in dataset.KEYWORDS if every.get(k, 0) and not real.get(k, 0)]
+
+
+def with_prior(model, prior):
+  """`model` with log(factor) added to the logit of each label in `prior` ({label:
+  factor}): its probability scaled by the factor before the softmax normalizes
+  (`evaluate.prior_curve`). A copy; `model` is left as it is (and returned as it is
+  for an empty prior)."""
+  import keras
+
+  if not prior:
+    return model
+  out = keras.models.clone_model(model)
+  out.set_weights(model.get_weights())
+  if prior:
+    layer = out.get_layer("logits")
+    kernel, bias = layer.get_weights()
+    for label, factor in prior.items():
+      bias[dataset.LABELS.index(label)] += np.log(factor)
+    layer.set_weights([kernel, bias])
+  return out
+
+
+def float_model(work):
+  """The trained Keras model with the prior its export recorded (export.json), so
+  float scores are those of the model that ships."""
+  import keras
+
+  model = keras.models.load_model(os.path.join(work, "model_float.keras"))
+  path = os.path.join(work, "export.json")
+  prior = {}
+  if os.path.exists(path):
+    with open(path) as f:
+      prior = json.load(f).get("prior", {})
+  return with_prior(model, prior) if prior else model
+
+
+def export(work, samples=1000, seed=0, unheard_prior=1.0, log=print):
+  """Writes model_int8.tflite (and model_float.tflite) from model_float.keras.
+
+  `unheard_prior`: a keyword learned without one real clip (`unheard_keywords`)
+  has its probability scaled by this factor in the exported model (its logit bias
+  raised by the log of it), as measured on keywords held out of real training
+  (Models/README.md); recorded in export.json as `prior`."""
   import keras
 
   from .export import float_tflite, op_names, to_int8_tflite
   from .evaluate import TflmModel
 
-  model = keras.models.load_model(os.path.join(work, "model_float.keras"))
+  prior = {k: unheard_prior for k in unheard_keywords(work)} if unheard_prior != 1.0 else {}
+  model = with_prior(keras.models.load_model(os.path.join(work, "model_float.keras")), prior)
+  if prior:
+    log(f"prior: {', '.join(f'{k} x{v}' for k, v in prior.items())} (keywords without real training clips)")
   x, _, _, _ = load_npz(train_rounds(work)[0])
   int8 = to_int8_tflite(model, x, samples, seed)
   path = os.path.join(work, "model_int8.tflite")
@@ -444,7 +497,7 @@ def export(work, samples=1000, seed=0, log=print):
   info = {"bytes": len(int8), "calibration_samples": min(samples, len(x)),
           "input_scale": m.in_scale, "input_zero_point": m.in_zero,
           "output_scale": m.out_scale, "output_zero_point": m.out_zero,
-          "input_shape": [int(v) for v in m.in_shape], "ops": op_names(path)}
+          "input_shape": [int(v) for v in m.in_shape], "ops": op_names(path), "prior": prior}
   with open(os.path.join(work, "export.json"), "w") as f:
     json.dump(info, f, indent=1)
   log(f"{path}: {len(int8)} bytes, input scale {m.in_scale} zero point {m.in_zero}")
@@ -453,11 +506,9 @@ def export(work, samples=1000, seed=0, log=print):
 
 def evaluate(work, log=print):
   """Float (Keras) and int8 (TFLM) scores on every held-out set -> eval.json."""
-  import keras
-
   from .evaluate import TflmModel, grouped_accuracy, scores, threshold_table
 
-  model = keras.models.load_model(os.path.join(work, "model_float.keras"))
+  model = float_model(work)
   tflm = TflmModel(os.path.join(work, "model_int8.tflite"))
   report = {}
   for split in SPLITS:
@@ -498,11 +549,10 @@ def prior_curves(work, labels, log=print):
   any, on the held-out words, where every call of the label is false), from the
   float model: how far a keyword's recall on real speech moves when only its prior
   does. Written to prior_curves.json."""
-  import keras
-
   from .evaluate import prior_curve
 
-  model = keras.models.load_model(os.path.join(work, "model_float.keras"))
+  # Factors count from the exported prior, if any (export.json).
+  model = float_model(work)
   report = {}
   sets = [("val_real", "val", True), ("test_words", "test_words", False)]
   for name, split, real_only in sets:

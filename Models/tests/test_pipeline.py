@@ -44,8 +44,10 @@ def test_features_train_export_evaluate_end_to_end(tiny_dataset, fake_kws, tmp_p
 
   info = pipeline.train(work, epochs=2, batch=16, filters=8, blocks=1, log=lambda *_: None)
   assert len(info["history"]) == 2
-  exp = pipeline.export(work, samples=50, log=lambda *_: None)
+  exp = pipeline.export(work, samples=50, unheard_prior=2.0, log=lambda *_: None)
   assert exp["input_shape"] == [1, 49, 10, 1]
+  # Every keyword trained here has real clips: no prior to raise.
+  assert exp["prior"] == {}
   assert set(exp["ops"]) == {"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D",
                              "FULLY_CONNECTED", "SOFTMAX"}
   assert exp["output_zero_point"] == -128 and abs(exp["output_scale"] - 1 / 256) < 1e-9
@@ -68,3 +70,38 @@ def test_features_train_export_evaluate_end_to_end(tiny_dataset, fake_kws, tmp_p
   small = pipeline.ship(work, dest, name="kws-speech-commands-s", log=lambda *_: None)
   assert small["name"] == "speech-commands-dscnn-s" and small["model"] == "kws-speech-commands-s.tflite"
   assert json.load(open(os.path.join(dest, "kws-speech-commands-s.json"))) == small
+
+
+def test_keywords_without_real_clips_get_the_prior_and_evaluation_sees_it(tmp_path):
+  import keras
+
+  from kws_train import dataset
+  from kws_train.model import ds_cnn
+
+  work = tmp_path / "work"
+  (work / "features").mkdir(parents=True)
+  counts = lambda **kw: {k: kw.get(k, 0) for k in dataset.LABELS}
+  summary = {"pool": {"train": counts(yes=9, on=5, off=4, up=3, unknown=7),
+                      "train_real": counts(yes=9, up=3, unknown=7)}}
+  (work / "features" / "summary.json").write_text(json.dumps(summary))
+  assert pipeline.unheard_keywords(str(work)) == ["off", "on"]
+  # All synthetic: nothing to compare with, so no keyword is singled out.
+  summary["pool"]["train_real"] = counts()
+  (work / "features" / "summary.json").write_text(json.dumps(summary))
+  assert pipeline.unheard_keywords(str(work)) == []
+
+  keras.utils.set_random_seed(0)
+  model = ds_cnn((49, 10), filters=4, blocks=1)
+  x = np.random.default_rng(0).normal(size=(8, 49, 10, 1)).astype(np.float32)
+  before = model.predict(x, verbose=0)
+  scaled = pipeline.with_prior(model, {"on": 2.0}).predict(x, verbose=0)
+  on, yes = dataset.LABELS.index("on"), dataset.LABELS.index("yes")
+  np.testing.assert_allclose(scaled[:, on] / scaled[:, yes], 2.0 * before[:, on] / before[:, yes], rtol=1e-4)
+  np.testing.assert_allclose(scaled.sum(axis=1), 1.0, rtol=1e-5)
+  np.testing.assert_array_equal(model.predict(x, verbose=0), before)  # the original is untouched
+
+  # The float model evaluation scores is the one export recorded a prior for.
+  model.save(str(work / "model_float.keras"))
+  np.testing.assert_allclose(pipeline.float_model(str(work)).predict(x, verbose=0), before, rtol=1e-6)
+  (work / "export.json").write_text(json.dumps({"prior": {"on": 2.0}}))
+  np.testing.assert_allclose(pipeline.float_model(str(work)).predict(x, verbose=0), scaled, rtol=1e-5)
