@@ -116,8 +116,8 @@ def prior_curve(y_true, probs, label, factors=(1, 1.5, 2, 3, 4, 6, 8)):
   """What scaling one class's probability by each factor (a prior shift: adding
   log(factor) to its logit, no new data) does to top-1 decisions.
 
-  Per factor: `accuracy`, `recall` of `label`, and `false` = clips of other classes
-  now called `label`. A change to training that moves a keyword along this curve
+  Per factor: `accuracy`, `balanced` (mean recall over the classes present),
+  `recall` of `label`, and `false` = clips of other classes now called `label`. A change to training that moves a keyword along this curve
   (more recall, as many more false calls as the factor would give) taught the model
   nothing about the word: it only shifted the prior. Example: probabilities
   [[0.6, 0.4]] of a class-1 clip become a class-1 call from factor 1.5 on.
@@ -129,7 +129,10 @@ def prior_curve(y_true, probs, label, factors=(1, 1.5, 2, 3, 4, 6, 8)):
     w[label] = f
     pred = np.argmax(probs * w, axis=1)
     mine = y_true == label
+    present = np.unique(y_true)
+    balanced = np.mean([np.mean(pred[y_true == c] == c) for c in present]) if len(present) else 0.0
     rows.append({"factor": f, "accuracy": round(float(np.mean(pred == y_true)), 4),
+                 "balanced": round(float(balanced), 4),
                  "recall": round(float(np.mean(pred[mine] == label)), 4) if mine.any() else None,
                  "false": int(np.sum((pred == label) & ~mine))})
   return rows

@@ -77,7 +77,11 @@ def test_prior_curve_moves_calls_to_the_scaled_class():
   y = np.array([1, 1, 0])
   p = np.array([[0.6, 0.4], [0.8, 0.2], [0.55, 0.45]])
   rows = {r["factor"]: r for r in prior_curve(y, p, 1, factors=(1, 1.4, 1.6, 5))}
-  assert rows[1] == {"factor": 1, "accuracy": round(1 / 3, 4), "recall": 0.0, "false": 0}
+  assert rows[1] == {"factor": 1, "accuracy": round(1 / 3, 4), "balanced": 0.5, "recall": 0.0, "false": 0}
+  # Balanced = mean of the class recalls: at 1.6 class 1 is half right and the one
+  # class-0 clip is lost (0.25, accuracy 1/3); at 5, 1.0 and 0.0 (0.5, accuracy 2/3).
+  assert rows[1.6]["balanced"] == 0.25 and rows[1.6]["accuracy"] == round(1 / 3, 4)
+  assert rows[5]["balanced"] == 0.5
   assert rows[1.4]["recall"] == 0.0 and rows[1.4]["false"] == 1  # 0.45 x 1.4 > 0.55
   assert rows[1.6]["recall"] == 0.5 and rows[5]["recall"] == 1.0 and rows[5]["false"] == 1
   assert rows[5]["accuracy"] == round(2 / 3, 4)
