@@ -447,12 +447,11 @@ def with_prior(model, prior):
     return model
   out = keras.models.clone_model(model)
   out.set_weights(model.get_weights())
-  if prior:
-    layer = out.get_layer("logits")
-    kernel, bias = layer.get_weights()
-    for label, factor in prior.items():
-      bias[dataset.LABELS.index(label)] += np.log(factor)
-    layer.set_weights([kernel, bias])
+  layer = out.get_layer("logits")
+  kernel, bias = layer.get_weights()
+  for label, factor in prior.items():
+    bias[dataset.LABELS.index(label)] += np.log(factor)
+  layer.set_weights([kernel, bias])
   return out
 
 

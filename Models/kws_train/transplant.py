@@ -131,7 +131,7 @@ def transplants(audio, clips, words, n, rng, aligner=None, log=print):
   """
   aligner = aligner or Aligner()
   needed = {src for w in words for src, _ in RECIPES[w]}
-  by_word, speakers = {}, {}
+  by_word = {}
   alignments = {}
   for i, c in enumerate(clips):
     if c["group"] == "real" and c["word"] in needed:
