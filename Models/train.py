@@ -214,7 +214,7 @@ def parser():
     p.add_argument("--unheard-prior", type=float, default=1.5,
                    help="scale the probability of keywords without a real training clip (on/off "
                         "here) by this factor in the exported model (1: off; 1.5 never lowered "
-                        "balanced real accuracy in 10 held-out-keyword runs, Models/README.md)")
+                        "balanced real accuracy in 12 held-out-keyword runs, Models/README.md)")
 
   synth_args(add("synth", _synth, "generate synthetic speech (train: espeak/flite/piper, test: festival)"))
   p = add("features", _features, "augment and extract features with `kws features`")
