@@ -123,13 +123,13 @@ def prior_curve(y_true, probs, label, factors=(1, 1.5, 2, 3, 4, 6, 8)):
   [[0.6, 0.4]] of a class-1 clip become a class-1 call from factor 1.5 on.
   """
   y_true, probs = np.asarray(y_true), np.asarray(probs, dtype=np.float64)
+  mine = y_true == label
+  present = np.unique(y_true)
   rows = []
   for f in factors:
     w = np.ones(probs.shape[1])
     w[label] = f
     pred = np.argmax(probs * w, axis=1)
-    mine = y_true == label
-    present = np.unique(y_true)
     balanced = np.mean([np.mean(pred[y_true == c] == c) for c in present]) if len(present) else 0.0
     rows.append({"factor": f, "accuracy": round(float(np.mean(pred == y_true)), 4),
                  "balanced": round(float(balanced), 4),

@@ -158,13 +158,10 @@ def build_features(real_roots, synth_train, synth_test, work, rounds=4, per_clas
             "augment": augment.Augmenter(None, None).__dict__, "negatives": negatives_count,
             "holdout_words": sorted(holdout_words), "synthetic_only": sorted(synthetic_only),
             "silence_mix": list(silence_mix), "eq_synthetic": eq_synthetic,
-            "color_synthetic": color_synthetic,
+            "color_synthetic": color_synthetic, "quiet_tail": quiet_tail,
+            "quiet_hiss_db": list(quiet_hiss_db), "transplants": transplants,
+            "transplant_words": list(transplant_words),
             "version": 3}
-  # Only when used, so the keys of work folders made before these options hold.
-  if quiet_tail:
-    config["quiet_tail"], config["quiet_hiss_db"] = quiet_tail, list(quiet_hiss_db)
-  if transplants:
-    config["transplants"], config["transplant_words"] = transplants, list(transplant_words)
   # `unheard_only_engines` needs no entry in `config`: it only filters the clip
   # lists, which the key covers.
   pools = collect(real_roots, synth_train, synth_test, test_roots, holdout_words, synthetic_only,
@@ -247,8 +244,7 @@ def _build_audio(config, pools, key, audio_dir, log):
   aug = augment.Augmenter(noise, imp, tones=tones, silence_mix=config["silence_mix"],
                           p_eq_synthetic=config["eq_synthetic"], colorings=colorings,
                           p_color_synthetic=config["color_synthetic"],
-                          p_quiet=config.get("quiet_tail", 0.0),
-                          quiet_hiss_db=config.get("quiet_hiss_db", (0.0, 0.0)))
+                          p_quiet=config["quiet_tail"], quiet_hiss_db=config["quiet_hiss_db"])
   if config["negatives"]:
     extra, sources = negatives.pseudo_words(audio, train, config["negatives"],
                                             np.random.default_rng([seed, 2000]))
@@ -256,7 +252,7 @@ def _build_audio(config, pools, key, audio_dir, log):
     audio = np.concatenate([audio, extra])
     train = train + [{"path": s, "word": "_pseudo", "label": dataset.UNKNOWN, "speaker": "",
                       "split": "training", "group": "pseudo"} for s in sources]
-  if config.get("transplants"):
+  if config["transplants"]:
     from . import transplant
 
     extra, words, sources = transplant.transplants(
@@ -466,7 +462,7 @@ def float_model(work):
   if os.path.exists(path):
     with open(path) as f:
       prior = json.load(f).get("prior", {})
-  return with_prior(model, prior) if prior else model
+  return with_prior(model, prior)
 
 
 def export(work, samples=1000, seed=0, unheard_prior=1.0, log=print):

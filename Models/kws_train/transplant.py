@@ -132,7 +132,7 @@ def transplants(audio, clips, words, n, rng, aligner=None, log=print):
   aligner = aligner or Aligner()
   needed = {src for w in words for src, _ in RECIPES[w]}
   by_word = {}
-  alignments = {}
+  alignments, levels = {}, {}
   for i, c in enumerate(clips):
     if c["group"] == "real" and c["word"] in needed:
       by_word.setdefault(c["word"], []).append(i)
@@ -141,14 +141,13 @@ def transplants(audio, clips, words, n, rng, aligner=None, log=print):
     for i in idx:
       phones = aligner(audio[i], w)
       if phones:
-        alignments[i] = phones
+        alignments[i], levels[i] = phones, vowel_rms(audio[i], phones)
         ok += 1
     log(f"transplant: aligned {ok} of {len(idx)} real '{w}' clips")
   out, words_out, sources = [], [], []
   for word in words:
     recipe = RECIPES[word]
-    usable = {src: [i for i in by_word.get(src, []) if i in alignments and piece(alignments[i], ph)
-                    and vowel_rms(audio[i], alignments[i]) > 0]
+    usable = {src: [i for i in by_word.get(src, []) if levels.get(i, 0) > 0 and piece(alignments[i], ph)]
               for src, ph in recipe}
     if not all(usable.values()):
       log(f"transplant: no '{word}' (a source word has no usable clip)")
@@ -166,7 +165,7 @@ def transplants(audio, clips, words, n, rng, aligner=None, log=print):
         chosen = [d[src][int(rng.integers(len(d[src])))] for src, _ in recipe]
       else:
         chosen = [usable[src][int(rng.integers(len(usable[src])))] for src, _ in recipe]
-      level = vowel_rms(audio[chosen[0]], alignments[chosen[0]])
+      level = levels[chosen[0]]
       parts = []
       for i, (_, ph) in zip(chosen, recipe):
         a, b = piece(alignments[i], ph)
@@ -176,7 +175,7 @@ def transplants(audio, clips, words, n, rng, aligner=None, log=print):
           # word: keep its middle, up to TRANSITION off each end.
           cut = min(TRANSITION, (b - a) // 4)
           a, b = a + cut, b - cut
-        parts.append(audio[i][a:b].astype(np.float64) * (level / vowel_rms(audio[i], alignments[i])))
+        parts.append(audio[i][a:b].astype(np.float64) * (level / levels[i]))
       room = room_tone(audio[chosen[0]], alignments[chosen[0]])
       if room is None:
         room = room_tone(audio[chosen[-1]], alignments[chosen[-1]])
